@@ -1,0 +1,104 @@
+"""Where caseflow finds its database, workflows, holidays and alert channels.
+
+Resolution order for the database URL: ``CASEFLOW_DATABASE_URL``, then
+``database_url`` in the config file (``CASEFLOW_CONFIG``, else
+``$XDG_CONFIG_HOME/caseflow/config.toml``), then an SQLite file in the user's XDG
+data directory. Reading files lives here, outside the domain.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from caseflow.errors import ConfigError
+
+APP = "caseflow"
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    base = os.environ.get(var)
+    return Path(base) if base else Path.home() / fallback
+
+
+def default_config_path(env: Mapping[str, str]) -> Path:
+    if env.get("CASEFLOW_CONFIG"):
+        return Path(env["CASEFLOW_CONFIG"])
+    base = env.get("XDG_CONFIG_HOME")
+    return (Path(base) if base else Path.home() / ".config") / APP / "config.toml"
+
+
+def default_database_url(env: Mapping[str, str]) -> str:
+    base = env.get("XDG_DATA_HOME")
+    data_dir = (Path(base) if base else Path.home() / ".local" / "share") / APP
+    return f"sqlite:///{data_dir / 'caseflow.db'}"
+
+
+def bundled_workflows_dir() -> Path:
+    """The workflows shipped with caseflow: the checkout's ``workflows/`` or the
+    copy packed into the wheel."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here.parent / "workflows", here / "_bundled_workflows"):
+        if candidate.is_dir():
+            return candidate
+    return here.parent / "workflows"
+
+
+@dataclass
+class Settings:
+    database_url: str
+    config_path: Path
+    data: dict[str, Any] = field(default_factory=dict)
+    workflow_dirs: list[Path] = field(default_factory=list)
+    holidays_file: Path | None = None
+    display_tz: str = "Asia/Shanghai"
+
+    def section(self, *keys: str) -> dict[str, Any]:
+        node: Any = self.data
+        for key in keys:
+            node = node.get(key, {}) if isinstance(node, dict) else {}
+        return node if isinstance(node, dict) else {}
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    path = default_config_path(env)
+    data: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    elif env.get("CASEFLOW_CONFIG"):
+        raise ConfigError(f"CASEFLOW_CONFIG names {path}, which does not exist")
+    url = env.get("CASEFLOW_DATABASE_URL") or data.get("database_url") \
+        or data.get("database", {}).get("url") or default_database_url(env)
+    if not isinstance(url, str):
+        raise ConfigError(f"{path}: database_url must be a string")
+    dirs: list[Path] = []
+    extra = env.get("CASEFLOW_WORKFLOWS") or data.get("workflows_dir")
+    if extra:
+        dirs.extend(Path(p).expanduser() for p in str(extra).split(os.pathsep) if p)
+    dirs.append(bundled_workflows_dir())
+    holidays = env.get("CASEFLOW_HOLIDAYS") or data.get("holidays_file")
+    holidays_path = Path(holidays).expanduser() if holidays else path.parent / "holidays.toml"
+    return Settings(
+        database_url=normalize_url(url),
+        config_path=path,
+        data=data,
+        workflow_dirs=dirs,
+        holidays_file=holidays_path if holidays_path.is_file() or holidays else None,
+        display_tz=str(data.get("timezone", "Asia/Shanghai")),
+    )
+
+
+def normalize_url(url: str) -> str:
+    """Accept ``postgresql://`` and ``postgres://`` and use psycopg 3 for them."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

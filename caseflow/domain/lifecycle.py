@@ -1,0 +1,198 @@
+"""The lifecycle engine: one ``transitions`` machine per workflow definition.
+
+Building a ``Machine`` per case would cost ~0.7 ms each (70 s for 100,000 cases),
+so a ``Lifecycle`` owns one model-less machine and fires its events on a small
+``CaseState`` token built from the case row for the duration of one request.
+The machine's conditions are the same predicates that explain a refusal, so what
+the user is told is missing is exactly what the machine checked.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from transitions import Machine
+
+from caseflow.domain.workflow import PREVIOUS, Transition, WorkflowDefinition
+from caseflow.errors import GuardFailed, IllegalTransition, Refused
+
+
+@dataclass
+class OpenOrder:
+    """A required work order still open in the case's current stage."""
+
+    id: int
+    title: str
+    records: str | None = None
+
+
+@dataclass
+class CaseState:
+    """What the machine needs to know about one case; ``state`` is moved by the machine."""
+
+    state: str
+    held_from: str | None = None
+    facts: frozenset[str] = frozenset()
+    open_required: list[OpenOrder] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Move:
+    """The outcome of a trigger: where the case goes and by which declared transition."""
+
+    trigger: str
+    source: str
+    dest: str
+    transition: Transition
+
+
+class Lifecycle:
+    """Validates and applies triggers for every case of one workflow definition."""
+
+    def __init__(self, definition: WorkflowDefinition) -> None:
+        self.definition = definition
+        self._kinds = {s.name: s.kind for s in definition.stages}
+        self._lock = threading.Lock()
+        self._specs: dict[tuple[str, str], Transition] = {}
+        machine_transitions: list[dict[str, Any]] = []
+        work_stages = [s.name for s in definition.stages if s.kind == "work"]
+        for spec in definition.transitions:
+            for source in spec.sources:
+                self._specs[(spec.trigger, source)] = spec
+                if spec.dest == PREVIOUS:
+                    # One machine transition per possible stage to return to, each
+                    # guarded by "held from that stage": resume lands where hold left.
+                    for back in work_stages:
+                        machine_transitions.append({
+                            "trigger": spec.trigger, "source": source, "dest": back,
+                            "conditions": [self._held_from(back)],
+                        })
+                else:
+                    machine_transitions.append({
+                        "trigger": spec.trigger, "source": source, "dest": spec.dest,
+                        "conditions": [self._predicate(spec, source)],
+                        "before": [self._remember_hold] if self._kinds[spec.dest] == "side" else [],
+                    })
+        self.machine = Machine(
+            model=None,
+            states=[s.name for s in definition.stages],
+            transitions=machine_transitions,
+            initial=definition.initial,
+            auto_transitions=False,
+            send_event=True,
+        )
+
+    # -- predicates shared by the machine and the explanations -----------------
+
+    def needs_orders_closed(self, spec: Transition, source: str) -> bool:
+        """Only leaving a work stage forward needs its required orders closed;
+        side exits (hold, withdraw) and resume do not."""
+        return self._kinds[source] == "work" and self._kinds.get(spec.dest) in ("work", "final")
+
+    def missing(self, case: CaseState, spec: Transition, source: str) -> list[str]:
+        """What stands between the case and ``spec``; empty when it may go."""
+        reasons: list[str] = []
+        covered: set[str] = set()
+        if self.needs_orders_closed(spec, source):
+            for order in case.open_required:
+                reasons.append(f"work order #{order.id} {order.title!r} is not closed")
+                if order.records:
+                    covered.add(order.records)
+        for guard in spec.guards:
+            if guard not in case.facts and guard not in covered:
+                reasons.append(f"{guard.replace('_', ' ')} is not recorded")
+        return reasons
+
+    def _predicate(self, spec: Transition, source: str) -> Callable[[Any], bool]:
+        return lambda event: not self.missing(event.model, spec, source)
+
+    @staticmethod
+    def _held_from(stage: str) -> Callable[[Any], bool]:
+        return lambda event: event.model.held_from == stage
+
+    def _remember_hold(self, event: Any) -> None:
+        source = event.transition.source
+        if self._kinds[source] == "work":
+            event.model.held_from = source
+
+    # -- queries ----------------------------------------------------------------
+
+    def allowed_triggers(self, stage: str) -> list[str]:
+        """Triggers declared from ``stage``, in definition order."""
+        return [spec.trigger for spec in self.definition.transitions if stage in spec.sources]
+
+    def forward_trigger(self, stage: str) -> str:
+        """The single transition that moves a case on from ``stage`` (``case advance ID``)."""
+        forward = [
+            spec.trigger for spec in self.definition.transitions
+            if stage in spec.sources and spec.dest != PREVIOUS
+            and self._kinds.get(spec.dest) in ("work", "final")
+        ]
+        if self._kinds.get(stage) == "side":
+            forward = [s.trigger for s in self.definition.transitions
+                       if stage in s.sources and s.dest == PREVIOUS]
+        if len(forward) == 1:
+            return forward[0]
+        if not forward:
+            raise Refused(f"nothing moves a case on from stage {stage!r}")
+        raise Refused(
+            f"stage {stage!r} has several ways forward: {', '.join(forward)}",
+            hint="name the trigger",
+        )
+
+    # -- the one mutation ---------------------------------------------------------
+
+    def fire(self, case: CaseState, trigger: str) -> Move:
+        """Apply ``trigger`` to ``case`` or raise without changing it.
+
+        Raises ``IllegalTransition`` (listing what is allowed) for a trigger that does
+        not apply to the current stage, ``GuardFailed`` (listing what is missing) for
+        one whose preconditions do not hold.
+        """
+        source = case.state
+        allowed = self.allowed_triggers(source)
+        spec = self._specs.get((trigger, source))
+        if spec is None:
+            listing = ", ".join(allowed) if allowed else "none"
+            raise IllegalTransition(
+                f"{trigger!r} is not allowed from stage {source!r}; allowed: {listing}",
+                allowed=allowed,
+            )
+        if spec.dest != PREVIOUS:
+            missing = self.missing(case, spec, source)
+            if missing:
+                raise GuardFailed(
+                    f"cannot {trigger} from {source!r}: " + "; ".join(missing), missing=missing
+                )
+        with self._lock:
+            moved = self.machine.events[trigger].trigger(case)
+        if not moved:
+            raise GuardFailed(f"cannot {trigger} from {source!r}: the case was not held from a "
+                              "stage this workflow can return to", missing=["held_from"])
+        if self._kinds.get(case.state) != "side":
+            case.held_from = None
+        return Move(trigger=trigger, source=source, dest=case.state, transition=spec)
+
+
+def mermaid(definition: WorkflowDefinition, lang: str = "en") -> str:
+    """A Mermaid ``stateDiagram-v2`` of the lifecycle, labelled in ``lang``."""
+    zh = lang.startswith("zh")
+    lines = ["stateDiagram-v2"]
+    for stage in definition.stages:
+        lines.append(f"    {stage.name}: {stage.label_zh if zh else stage.label_en}")
+    lines.append(f"    [*] --> {definition.initial}")
+    for spec in definition.transitions:
+        label = spec.label_zh if zh else spec.label_en
+        for source in spec.sources:
+            if spec.dest == PREVIOUS:
+                for back in (s.name for s in definition.stages if s.kind == "work"):
+                    lines.append(f"    {source} --> {back}: {label}")
+                continue
+            lines.append(f"    {source} --> {spec.dest}: {label}")
+    for stage in definition.stages:
+        if stage.kind == "final":
+            lines.append(f"    {stage.name} --> [*]")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,292 @@
+"""The tables.
+
+Nothing is ever deleted: work orders are the record. Every mutable row carries a
+``version`` for optimistic concurrency (SQLAlchemy's version counter), so two people
+closing the same order at once cannot both succeed. Timestamps are stored as
+timezone-aware UTC (``TIMESTAMP WITH TIME ZONE`` on PostgreSQL; ISO text on SQLite,
+read back through ``UTCDateTime`` so they are always aware).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC and always returns them aware."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_column(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime(), nullable=nullable, index=index)
+
+
+def version_column() -> sa.Column[int]:
+    """A row version: SQLAlchemy issues UPDATE ... WHERE version = :seen and raises
+    StaleDataError when somebody else updated the row first (optimistic locking)."""
+    return sa.Column("version", sa.Integer, nullable=False, default=1)
+
+
+def required_utc() -> Any:
+    return Field(sa_type=UTCDateTime(), nullable=False)
+
+
+JSONType = sa.JSON()
+
+ROLES = ("member", "lead", "supervisor", "admin")
+TICKET_STATUSES = ("open", "in_progress", "closed", "cancelled")
+CASE_STATUSES = ("active", "on_hold", "withdrawn", "done")
+ENTRY_STATUSES = ("open", "awaiting_signoff", "signed_off")
+ALERT_STATUSES = ("pending", "sent", "failed")
+
+
+class Team(SQLModel, table=True):
+    __tablename__: ClassVar[str] = "team"  # type: ignore[misc]
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=200)
+    created_at: datetime = required_utc()
+
+
+class User(SQLModel, table=True):
+    __tablename__: ClassVar[str] = "app_user"  # type: ignore[misc]
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=16)
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    email: str | None = Field(default=None, max_length=254)
+    active: bool = Field(default=True)
+    created_at: datetime = required_utc()
+
+
+class WorkflowVersion(SQLModel, table=True):
+    """A workflow definition as it was when cases started on it (its TOML source)."""
+
+    __tablename__: ClassVar[str] = "workflow_version"  # type: ignore[misc]
+    __table_args__ = (sa.UniqueConstraint("name", "digest", name="uq_workflow_version_digest"),)
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, index=True)
+    version: int
+    digest: str = Field(max_length=64)
+    source: str = Field(sa_type=sa.Text())
+    registered_at: datetime = required_utc()
+
+
+class Project(SQLModel, table=True):
+    __tablename__: ClassVar[str] = "project"  # type: ignore[misc]
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=200)
+    town: str = Field(max_length=100, index=True)
+    workflow: str = Field(max_length=64)
+    mode: str | None = Field(default=None, max_length=40)
+    area_mu: float | None = None
+    target_mu: float | None = None
+    created_at: datetime = required_utc()
+
+
+_case_version = version_column()
+
+
+class Case(SQLModel, table=True):
+    """An enterprise (or parcel) moving through a lifecycle."""
+
+    __tablename__: ClassVar[str] = "enterprise_case"  # type: ignore[misc]
+    __table_args__ = (
+        sa.Index("ix_case_project_stage", "project_id", "stage"),
+        sa.Index("uq_case_project_credit_code", "project_id", "credit_code", unique=True),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id")
+    workflow_version_id: int = Field(foreign_key="workflow_version.id")
+    name: str = Field(max_length=200)
+    credit_code: str | None = Field(default=None, max_length=18)
+    area_mu: float | None = None
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    owner: str | None = Field(default=None, max_length=100)
+    address: str | None = Field(default=None, max_length=300)
+    contact: str | None = Field(default=None, max_length=100)
+    stage: str = Field(max_length=64)
+    status: str = Field(default="active", max_length=16)
+    held_from: str | None = Field(default=None, max_length=64)
+    stage_entered_at: datetime = required_utc()
+    created_at: datetime = required_utc()
+    updated_at: datetime = required_utc()
+    version: int = Field(default=1, sa_column=_case_version)
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _case_version}
+
+
+_ticket_version = version_column()
+
+
+class CaseFact(SQLModel, table=True):
+    """Something known about a case, recorded when the work order that establishes it
+    is closed (e.g. ``agreement_signed``); guards of transitions read these.
+
+    A separate insert-only row rather than a column on the case, so that closing two
+    work orders of one case at the same moment never conflicts on the case row.
+    Reopening the order retracts the fact (``retracted_at``); nothing is deleted.
+    """
+
+    __tablename__: ClassVar[str] = "case_fact"  # type: ignore[misc]
+    __table_args__ = (sa.UniqueConstraint("case_id", "fact", name="uq_case_fact"),)
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="enterprise_case.id")
+    fact: str = Field(max_length=64)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id")
+    recorded_at: datetime = required_utc()
+    recorded_by: str = Field(max_length=64)
+    retracted_at: datetime | None = utc_column()
+
+
+class Ticket(SQLModel, table=True):
+    """A work order (工单)."""
+
+    __tablename__: ClassVar[str] = "ticket"  # type: ignore[misc]
+    __table_args__ = (
+        # a person's open work orders, soonest due first
+        sa.Index("ix_ticket_assignee_open", "assignee_id", "due_at",
+                 sqlite_where=sa.text("status IN ('open', 'in_progress')"),
+                 postgresql_where=sa.text("status IN ('open', 'in_progress')")),
+        # a team's open work orders (unassigned ones are the team's queue)
+        sa.Index("ix_ticket_team_open", "team_id", "due_at",
+                 sqlite_where=sa.text("status IN ('open', 'in_progress')"),
+                 postgresql_where=sa.text("status IN ('open', 'in_progress')")),
+        # open work orders by due time: the sweep's range scan
+        sa.Index("ix_ticket_open_due", "due_at",
+                 sqlite_where=sa.text("status IN ('open', 'in_progress')"),
+                 postgresql_where=sa.text("status IN ('open', 'in_progress')")),
+        sa.Index("ix_ticket_case_stage", "case_id", "stage"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="enterprise_case.id")
+    stage: str | None = Field(default=None, max_length=64)
+    template_key: str | None = Field(default=None, max_length=64)
+    title: str = Field(max_length=300)
+    title_zh: str | None = Field(default=None, max_length=300)
+    required: bool = Field(default=False)
+    records: str | None = Field(default=None, max_length=64)
+    team_id: int | None = Field(default=None, foreign_key="team.id")
+    assignee_id: int | None = Field(default=None, foreign_key="app_user.id")
+    status: str = Field(default="open", max_length=16)
+    due_rule: str | None = Field(default=None, max_length=16)
+    due_at: datetime = required_utc()
+    opened_at: datetime = required_utc()
+    started_at: datetime | None = utc_column()
+    closed_at: datetime | None = utc_column()
+    closed_by: str | None = Field(default=None, max_length=64)
+    close_note: str | None = Field(default=None, sa_type=sa.Text())
+    level: int = Field(default=0)
+    version: int = Field(default=1, sa_column=_ticket_version)
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _ticket_version}
+
+
+_entry_version = version_column()
+
+
+class ClearListEntry(SQLModel, table=True):
+    """A work order on the clear-to-zero list (清零清单): one entry per order, ever."""
+
+    __tablename__: ClassVar[str] = "clear_list_entry"  # type: ignore[misc]
+    __table_args__ = (
+        sa.Index("ix_entry_open", "status", "level",
+                 sqlite_where=sa.text("status != 'signed_off'"),
+                 postgresql_where=sa.text("status != 'signed_off'")),
+        sa.Index("ix_entry_next_level", "next_level_at",
+                 sqlite_where=sa.text("status = 'open' AND next_level_at IS NOT NULL"),
+                 postgresql_where=sa.text("status = 'open' AND next_level_at IS NOT NULL")),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", unique=True)
+    team_id: int | None = Field(default=None, foreign_key="team.id")
+    level: int = Field(default=1)
+    status: str = Field(default="open", max_length=20)
+    entered_at: datetime = required_utc()
+    level_raised_at: datetime | None = utc_column()
+    next_level_at: datetime | None = utc_column()
+    awaiting_since: datetime | None = utc_column()
+    signed_off_at: datetime | None = utc_column()
+    signed_off_by: str | None = Field(default=None, max_length=64)
+    note: str | None = Field(default=None, sa_type=sa.Text())
+    version: int = Field(default=1, sa_column=_entry_version)
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _entry_version}
+
+
+class Alert(SQLModel, table=True):
+    """The outbox: one row per (work order, level, recipient, channel, kind)."""
+
+    __tablename__: ClassVar[str] = "alert"  # type: ignore[misc]
+    __table_args__ = (
+        sa.UniqueConstraint("dedup_key", "recipient", "channel", name="uq_alert_once"),
+        sa.Index("ix_alert_due", "next_attempt_at",
+                 sqlite_where=sa.text("status = 'pending'"),
+                 postgresql_where=sa.text("status = 'pending'")),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    dedup_key: str = Field(max_length=120)
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    level: int | None = None
+    recipient: str = Field(max_length=64)
+    channel: str = Field(max_length=16)
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    subject: str = Field(max_length=300)
+    body: str = Field(sa_type=sa.Text())
+    payload: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    created_at: datetime = required_utc()
+    next_attempt_at: datetime | None = utc_column()
+    sent_at: datetime | None = utc_column()
+    last_error: str | None = Field(default=None, sa_type=sa.Text())
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when and why, written in the same transaction as the change.
+
+    ``team_id`` and ``project_id`` are copied from the subject at the time of the
+    event so that reports of past weeks are reproducible from events alone.
+    """
+
+    __tablename__: ClassVar[str] = "audit_event"  # type: ignore[misc]
+    __table_args__ = (
+        sa.Index("ix_audit_at", "at"),
+        sa.Index("ix_audit_ticket", "ticket_id"),
+        sa.Index("ix_audit_case", "case_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = required_utc()
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=40)
+    entity: str = Field(max_length=20)
+    case_id: int | None = None
+    ticket_id: int | None = None
+    entry_id: int | None = None
+    team_id: int | None = None
+    project_id: int | None = None
+    before: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
+    after: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
+    note: str | None = Field(default=None, sa_type=sa.Text())
+
+
+metadata = SQLModel.metadata

@@ -1,0 +1,103 @@
+"""Who may do what. Checked in the services, so every interface gets the same rules.
+
+- member: acts on work orders assigned to them, or unassigned orders of their team;
+  opens work orders on their team's cases.
+- lead: any work order of their team; assigns and extends; manages their team's cases.
+- supervisor: reads everything, comments, signs clear-list items off.
+- admin: everything, including users, teams, projects and workflows.
+- system: the unattended scheduler (sweeps and alerts only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from caseflow.errors import PermissionDenied
+from caseflow.persistence.models import Case, Ticket, User
+
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: int | None
+    login: str
+    name: str
+    role: str
+    team_id: int | None
+
+    @classmethod
+    def of(cls, user: User) -> Actor:
+        return cls(user.id, user.login, user.name, user.role, user.team_id)
+
+    @classmethod
+    def system(cls, name: str = "scheduler") -> Actor:
+        return cls(None, name, name, SYSTEM, None)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+def require_role(actor: Actor, *roles: str, doing: str) -> None:
+    if actor.role not in roles and not actor.is_admin:
+        allowed = " or ".join(roles + ("admin",))
+        raise PermissionDenied(f"{actor.login} ({actor.role}) may not {doing}: needs {allowed}")
+
+
+def can_work_on(actor: Actor, ticket: Ticket) -> bool:
+    if actor.is_admin:
+        return True
+    if actor.role == "lead":
+        return ticket.team_id is not None and ticket.team_id == actor.team_id \
+            or ticket.assignee_id == actor.id
+    if actor.role == "member":
+        if ticket.assignee_id is not None:
+            return ticket.assignee_id == actor.id
+        return ticket.team_id is not None and ticket.team_id == actor.team_id
+    return False
+
+
+def require_work_on(actor: Actor, ticket: Ticket, doing: str) -> None:
+    if not can_work_on(actor, ticket):
+        if actor.role == "supervisor":
+            reason = "supervisors review and sign off; they do not work orders"
+        elif actor.role == "member":
+            reason = "members act on orders assigned to them or unassigned orders of their team"
+        else:
+            reason = "leads act on their own team's orders"
+        raise PermissionDenied(f"{actor.login} may not {doing} work order #{ticket.id}: {reason}")
+
+
+def require_lead_of(actor: Actor, ticket: Ticket, doing: str) -> None:
+    """Assigning and extending: the team's lead or an admin."""
+    if actor.is_admin:
+        return
+    if actor.role == "lead" and ticket.team_id is not None and ticket.team_id == actor.team_id:
+        return
+    raise PermissionDenied(
+        f"{actor.login} may not {doing} work order #{ticket.id}: only its team's lead or an admin"
+    )
+
+
+def require_case_manager(actor: Actor, case: Case, doing: str) -> None:
+    """Moving a case through its lifecycle: the lead of its team (or of an unteamed
+    case) or an admin."""
+    if actor.is_admin:
+        return
+    if actor.role == "lead" and (case.team_id is None or case.team_id == actor.team_id):
+        return
+    raise PermissionDenied(
+        f"{actor.login} may not {doing} case #{case.id}: only the lead of its team or an admin"
+    )
+
+
+def require_can_open_on(actor: Actor, case: Case) -> None:
+    """Opening an ad-hoc work order: anyone on the case's team, supervisors, admins."""
+    if actor.is_admin or actor.role == "supervisor":
+        return
+    if actor.role in ("member", "lead") and (case.team_id is None or case.team_id == actor.team_id):
+        return
+    raise PermissionDenied(
+        f"{actor.login} may not open work orders on case #{case.id}: it belongs to another team"
+    )
