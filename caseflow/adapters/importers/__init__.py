@@ -1,0 +1,1 @@
+"""Readers for files users import (case lists)."""
