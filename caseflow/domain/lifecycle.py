@@ -120,6 +120,45 @@ class Lifecycle:
 
     # -- queries ----------------------------------------------------------------
 
+    @property
+    def resumable_stages(self) -> frozenset[str]:
+        """Side stages a case comes back from (on hold), as opposed to exits (withdrawn)."""
+        return frozenset(
+            src for spec in self.definition.transitions if spec.dest == PREVIOUS
+            for src in spec.sources
+        )
+
+    def status_of(self, stage: str) -> str:
+        """The case status a stage implies: active, on_hold, withdrawn or done."""
+        kind = self._kinds[stage]
+        if kind == "final":
+            return "done"
+        if kind == "side":
+            return "on_hold" if stage in self.resumable_stages else "withdrawn"
+        return "active"
+
+    def side_trigger(self, stage: str, purpose: str) -> str:
+        """The trigger that puts a case on hold, withdraws it or resumes it from ``stage``."""
+        for spec in self.definition.transitions:
+            if stage not in spec.sources:
+                continue
+            if purpose == "resume" and spec.dest == PREVIOUS:
+                return spec.trigger
+            if spec.dest == PREVIOUS or self._kinds.get(spec.dest) != "side":
+                continue
+            resumable = spec.dest in self.resumable_stages
+            if (purpose == "hold") == resumable and purpose in ("hold", "withdraw"):
+                return spec.trigger
+        allowed = ", ".join(self.allowed_triggers(stage)) or "none"
+        raise IllegalTransition(
+            f"a case in stage {stage!r} cannot {purpose}; allowed: {allowed}",
+            allowed=self.allowed_triggers(stage),
+        )
+
+    def opens_orders(self, move: Move) -> bool:
+        """Entering a work stage forward opens its templates (not coming back from hold)."""
+        return self._kinds[move.dest] == "work" and self._kinds[move.source] == "work"
+
     def allowed_triggers(self, stage: str) -> list[str]:
         """Triggers declared from ``stage``, in definition order."""
         return [spec.trigger for spec in self.definition.transitions if stage in spec.sources]
