@@ -103,7 +103,8 @@ class WorkCalendar:
         if end < start:
             return -self.working_days_between(end, start)
         return sum(
-            1 for offset in range(1, (end - start).days + 1)
+            1
+            for offset in range(1, (end - start).days + 1)
             if self.is_workday(start + timedelta(days=offset))
         )
 
@@ -111,10 +112,7 @@ class WorkCalendar:
         """The UTC instant a deadline of ``amount`` (working) days ends, counted from
         the Shanghai date of ``opened_at``: the end of that day, Asia/Shanghai time."""
         start = local_date(opened_at)
-        if working:
-            day = self.add_working_days(start, amount)
-        else:
-            day = start + timedelta(days=amount)
+        day = self.add_working_days(start, amount) if working else start + timedelta(days=amount)
         return end_of_day(day)
 
     def shift_working_days(self, instant: datetime, amount: int) -> datetime:
@@ -164,7 +162,9 @@ def _expand(entries: Iterable[object], where: str) -> set[date]:
             days.add(entry)
             continue
         if not match:
-            raise InvalidInput(f"{where}: {entry!r} is not a date or a range YYYY-MM-DD..YYYY-MM-DD")
+            raise InvalidInput(
+                f"{where}: {entry!r} is not a date or a range YYYY-MM-DD..YYYY-MM-DD"
+            )
         try:
             first = date.fromisoformat(match.group(1))
             last = date.fromisoformat(match.group(2)) if match.group(2) else first
@@ -181,9 +181,9 @@ def _expand(entries: Iterable[object], where: str) -> set[date]:
 def parse_overrides(text: str, source: str = "holidays.toml") -> dict[int, YearSchedule]:
     """Parse a holiday override file::
 
-        [2027]
-        holidays = ["2027-01-01", "2027-02-06..2027-02-13"]
-        workdays = ["2027-02-14"]
+    [2027]
+    holidays = ["2027-01-01", "2027-02-06..2027-02-13"]
+    workdays = ["2027-02-14"]
     """
     try:
         data = tomllib.loads(text)

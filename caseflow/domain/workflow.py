@@ -139,8 +139,15 @@ class _Reader:
             raise self.fail(key, "must be a table")
         return data
 
-    def str_(self, data: dict[str, Any], key: str, where: str, *, default: str | None = None,
-             ident: bool = False) -> str:
+    def str_(
+        self,
+        data: dict[str, Any],
+        key: str,
+        where: str,
+        *,
+        default: str | None = None,
+        ident: bool = False,
+    ) -> str:
         value = data.get(key, default)
         if value is None:
             raise self.fail(f"{where}.{key}", "is missing")
@@ -165,7 +172,9 @@ class _Reader:
         try:
             return parse_duration(str(raw))
         except InvalidInput:
-            raise self.fail(f"{where}.{key}", f"{raw!r} is not a duration like 5wd or 10d") from None
+            raise self.fail(
+                f"{where}.{key}", f"{raw!r} is not a duration like 5wd or 10d"
+            ) from None
 
     def allowed_keys(self, data: dict[str, Any], allowed: set[str], where: str) -> None:
         unknown = sorted(set(data) - allowed)
@@ -236,7 +245,9 @@ def _parse_stages(r: _Reader, data: dict[str, Any]) -> list[Stage]:
             t_where = f"{where}.templates[{j}]"
             raw_t = r.table(raw_t, t_where)
             r.allowed_keys(
-                raw_t, {"key", "title_en", "title_zh", "team", "due", "required", "records"}, t_where
+                raw_t,
+                {"key", "title_en", "title_zh", "team", "due", "required", "records"},
+                t_where,
             )
             key = r.str_(raw_t, "key", t_where, ident=True)
             if key in seen_templates:
@@ -251,22 +262,29 @@ def _parse_stages(r: _Reader, data: dict[str, Any]) -> list[Stage]:
             team = raw_t.get("team")
             if team is not None and not isinstance(team, str):
                 raise r.fail(f"{t_where}.team", "must be a team code")
-            templates.append(Template(
-                key=key, stage=name,
-                title_en=r.str_(raw_t, "title_en", t_where),
-                title_zh=r.str_(raw_t, "title_zh", t_where),
-                team=team, due=r.duration(raw_t, "due", t_where),
-                required=required, records=records,
-            ))
+            templates.append(
+                Template(
+                    key=key,
+                    stage=name,
+                    title_en=r.str_(raw_t, "title_en", t_where),
+                    title_zh=r.str_(raw_t, "title_zh", t_where),
+                    team=team,
+                    due=r.duration(raw_t, "due", t_where),
+                    required=required,
+                    records=records,
+                )
+            )
         if kind != "work" and templates:
             raise r.fail(f"{where}.templates", f"a {kind} stage cannot have work-order templates")
-        stages.append(Stage(
-            name=name,
-            label_en=r.str_(raw, "label_en", where),
-            label_zh=r.str_(raw, "label_zh", where),
-            kind=kind,
-            templates=tuple(templates),
-        ))
+        stages.append(
+            Stage(
+                name=name,
+                label_en=r.str_(raw, "label_en", where),
+                label_zh=r.str_(raw, "label_zh", where),
+                kind=kind,
+                templates=tuple(templates),
+            )
+        )
     return stages
 
 
@@ -308,10 +326,16 @@ def _parse_transitions(r: _Reader, data: dict[str, Any], stages: list[Stage]) ->
         for guard in guards:
             if guard not in recorded:
                 raise r.fail(f"{where}.guards", f"fact {guard!r} is recorded by no template")
-        transitions.append(Transition(
-            trigger=trigger, sources=tuple(dict.fromkeys(sources)), dest=dest, guards=guards,
-            label_en=str(raw.get("label_en", trigger)), label_zh=str(raw.get("label_zh", trigger)),
-        ))
+        transitions.append(
+            Transition(
+                trigger=trigger,
+                sources=tuple(dict.fromkeys(sources)),
+                dest=dest,
+                guards=guards,
+                label_en=str(raw.get("label_en", trigger)),
+                label_zh=str(raw.get("label_zh", trigger)),
+            )
+        )
     return transitions
 
 
@@ -327,17 +351,25 @@ def _parse_escalation(
         r.allowed_keys(lv, {"level", "after", "notify", "label_en", "label_zh"}, where)
         number = lv.get("level")
         if not isinstance(number, int) or number != len(levels) + 1:
-            raise r.fail(f"{where}.level", f"levels must be numbered 1, 2, 3... (expected {len(levels) + 1})")
+            raise r.fail(
+                f"{where}.level", f"levels must be numbered 1, 2, 3... (expected {len(levels) + 1})"
+            )
         after = r.duration(lv, "after", where)
         if not after.working:
-            raise r.fail(f"{where}.after", "escalation offsets are counted in working days (e.g. 3wd)")
+            raise r.fail(
+                f"{where}.after", "escalation offsets are counted in working days (e.g. 3wd)"
+            )
         if levels and after.amount <= levels[-1].after.amount:
             raise r.fail(f"{where}.after", "each level must come later than the one before")
-        levels.append(EscalationLevel(
-            level=number, after=after, notify=_recipients(r, lv, where),
-            label_en=str(lv.get("label_en", f"Level {number}")),
-            label_zh=str(lv.get("label_zh", f"{number}级")),
-        ))
+        levels.append(
+            EscalationLevel(
+                level=number,
+                after=after,
+                notify=_recipients(r, lv, where),
+                label_en=str(lv.get("label_en", f"Level {number}")),
+                label_zh=str(lv.get("label_zh", f"{number}级")),
+            )
+        )
     reminders = []
     for i, rem in enumerate(raw.get("reminders", [])):
         where = f"escalation.reminders[{i}]"
@@ -356,7 +388,9 @@ def _recipients(r: _Reader, raw: dict[str, Any], where: str) -> tuple[str, ...]:
         raise r.fail(f"{where}.notify", "name at least one recipient")
     for who in notify:
         if who not in RECIPIENTS:
-            raise r.fail(f"{where}.notify", f"{who!r} must be one of {', '.join(sorted(RECIPIENTS))}")
+            raise r.fail(
+                f"{where}.notify", f"{who!r} must be one of {', '.join(sorted(RECIPIENTS))}"
+            )
     return notify
 
 

@@ -10,7 +10,15 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from caseflow.domain.workflow import WorkflowDefinition
-from caseflow.persistence.models import AuditEvent, Case, CaseFact, Team, Ticket, User, WorkflowVersion
+from caseflow.persistence.models import (
+    AuditEvent,
+    Case,
+    CaseFact,
+    Team,
+    Ticket,
+    User,
+    WorkflowVersion,
+)
 from caseflow.services.app import App
 from caseflow.services.views import EventView, TicketView
 

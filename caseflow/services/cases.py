@@ -1,0 +1,339 @@
+"""Enterprise cases and their lifecycle.
+
+Creating a case opens its first stage's work orders; every transition opens the
+next stage's, in the same transaction as the move and its audit events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from caseflow.domain.credit_code import normalize_credit_code
+from caseflow.domain.lifecycle import CaseState, Lifecycle, Move, OpenOrder
+from caseflow.domain.workflow import Stage, WorkflowDefinition
+from caseflow.errors import InvalidInput, NotFound, Refused
+from caseflow.persistence.models import AuditEvent, Case, Project, Team, Ticket
+from caseflow.services import audit
+from caseflow.services.app import App
+from caseflow.services.permissions import Actor, require_case_manager, require_role
+from caseflow.services.projects import project_by_code
+from caseflow.services.queries import (
+    OPEN_STATUSES,
+    definition_for,
+    events,
+    live_facts,
+    register_workflow,
+    team_ids,
+    ticket_rows,
+)
+from caseflow.services.views import CaseView, TicketView
+
+BATCH = 500  # rows per IN (...) probe; well under SQLite's variable limit
+
+
+@dataclass(frozen=True)
+class NewCase:
+    name: str
+    credit_code: str | None = None
+    area_mu: float | None = None
+    team: str | None = None
+    owner: str | None = None
+    address: str | None = None
+    contact: str | None = None
+
+
+@dataclass(frozen=True)
+class Advanced:
+    """What a transition did: the case after it, orders opened and orders cancelled."""
+
+    case: CaseView
+    trigger: str
+    source: str
+    opened: list[TicketView] = field(default_factory=list)
+    cancelled: list[int] = field(default_factory=list)
+
+
+def _clean(new: NewCase) -> NewCase:
+    name = new.name.strip() if new.name else ""
+    if not name:
+        raise InvalidInput("a case needs the enterprise name")
+    code = normalize_credit_code(new.credit_code) if new.credit_code else None
+    if new.area_mu is not None and not float(new.area_mu) > 0:
+        raise InvalidInput(f"area must be a positive number of mu, not {new.area_mu}")
+    return NewCase(name=name, credit_code=code,
+                   area_mu=float(new.area_mu) if new.area_mu is not None else None,
+                   team=new.team or None, owner=new.owner, address=new.address,
+                   contact=new.contact)
+
+
+def add_case(app: App, actor: Actor, project: str, new: NewCase) -> CaseView:
+    ids = add_cases(app, actor, project, [new])
+    return show_case(app, ids[0], with_history=False)
+
+
+def add_cases(app: App, actor: Actor, project: str, rows: Sequence[NewCase],
+              note: str | None = None) -> list[int]:
+    """Create cases with their first-stage work orders in one transaction.
+
+    Bulk inserts keep this at thousands of cases per second, which a city-wide
+    import needs; either every row is stored or none is.
+    """
+    require_role(actor, "lead", doing="add cases")
+    cleaned = [_clean(row) for row in rows]
+    with app.uow() as uow:
+        session = uow.session
+        proj = project_by_code(session, project)
+        codes = [r.credit_code for r in cleaned if r.credit_code]
+        _refuse_duplicate_codes(session, proj, codes)
+        teams = team_ids(session, [r.team for r in cleaned])
+        unknown = sorted({r.team for r in cleaned if r.team and r.team not in teams})
+        if unknown:
+            raise NotFound(f"no team with code {unknown[0]!r}", hint="see `caseflow team list`")
+        if actor.role == "lead" and any(r.team and teams[r.team] != actor.team_id for r in cleaned):
+            raise Refused(f"{actor.login} may add cases only for their own team")
+        version_id, definition = register_workflow(app, session, proj.workflow)
+        stage = definition.stage(definition.initial)
+        now = app.clock.now()
+        default_team = actor.team_id if actor.role == "lead" else None
+        case_ids = list(session.scalars(
+            sa.insert(Case).returning(Case.id, sort_by_parameter_order=True),
+            [{
+                "project_id": proj.id, "workflow_version_id": version_id, "name": r.name,
+                "credit_code": r.credit_code, "area_mu": r.area_mu,
+                "team_id": teams[r.team] if r.team else default_team,
+                "owner": r.owner, "address": r.address, "contact": r.contact,
+                "stage": stage.name, "status": "active", "held_from": None,
+                "stage_entered_at": now, "created_at": now, "updated_at": now, "version": 1,
+            } for r in cleaned],
+        ))
+        case_events = [{
+            "at": now, "actor": actor.login, "action": "case.open", "entity": "case",
+            "case_id": cid, "team_id": teams[r.team] if r.team else default_team,
+            "project_id": proj.id, "after": {"name": r.name, "credit_code": r.credit_code,
+                                             "area_mu": r.area_mu, "stage": stage.name},
+            "note": note,
+        } for cid, r in zip(case_ids, cleaned, strict=True)]
+        session.execute(sa.insert(AuditEvent), case_events)
+        case_teams = [e["team_id"] for e in case_events]
+        _open_stage_orders_bulk(app, session, actor, stage, proj.id or 0,
+                                list(zip(case_ids, case_teams, strict=True)), now)
+        uow.commit()
+    return case_ids
+
+
+def _refuse_duplicate_codes(session: Session, project: Project, codes: list[str]) -> None:
+    seen: set[str] = set()
+    for code in codes:
+        if code in seen:
+            raise Refused(f"credit code {code} appears twice in this request")
+        seen.add(code)
+    for start in range(0, len(codes), BATCH):
+        chunk = codes[start:start + BATCH]
+        clash = session.exec(select(Case.credit_code, Case.id).where(
+            Case.project_id == project.id, Case.credit_code.in_(chunk))).first()  # type: ignore[union-attr]
+        if clash:
+            raise Refused(f"credit code {clash[0]} already belongs to case #{clash[1]} "
+                          f"in project {project.code}")
+
+
+def _open_stage_orders_bulk(
+    app: App, session: Session, actor: Actor, stage: Stage, project_id: int,
+    cases: list[tuple[int, int | None]], now: datetime,
+) -> list[int]:
+    """Open ``stage``'s templates for each (case id, case team) with their deadlines."""
+    if not stage.templates or not cases:
+        return []
+    template_teams = team_ids(session, [t.team for t in stage.templates])
+    due = {t.key: app.calendar.deadline(now, t.due.amount, t.due.working) for t in stage.templates}
+    rows = []
+    for case_id, case_team in cases:
+        for t in stage.templates:
+            rows.append({
+                "case_id": case_id, "stage": stage.name, "template_key": t.key,
+                "title": t.title_en, "title_zh": t.title_zh, "required": t.required,
+                "records": t.records, "team_id": template_teams.get(t.team or "", case_team),
+                "assignee_id": None, "status": "open", "due_rule": str(t.due),
+                "due_at": due[t.key], "opened_at": now, "level": 0, "version": 1,
+            })
+    ticket_ids = list(session.scalars(
+        sa.insert(Ticket).returning(Ticket.id, sort_by_parameter_order=True), rows))
+    session.execute(sa.insert(AuditEvent), [{
+        "at": now, "actor": actor.login, "action": "ticket.open", "entity": "ticket",
+        "case_id": row["case_id"], "ticket_id": tid, "team_id": row["team_id"],
+        "project_id": project_id,
+        "after": {"title": row["title"], "status": "open", "due_at": row["due_at"].isoformat(),
+                  "template": row["template_key"], "required": row["required"]},
+        "note": None,
+    } for tid, row in zip(ticket_ids, rows, strict=True)])
+    return ticket_ids
+
+
+def get_case(session: Session, case_id: int, *, lock: bool = False) -> Case:
+    query = select(Case).where(Case.id == case_id)
+    if lock:
+        query = query.with_for_update()
+    case = session.exec(query).first()
+    if case is None:
+        raise NotFound(f"no case #{case_id}", hint="see `caseflow case list`")
+    return case
+
+
+def _case_view(app: App, session: Session, case: Case, *, with_history: bool) -> CaseView:
+    assert case.id is not None
+    project = session.get(Project, case.project_id)
+    definition = definition_for(app, session, case.workflow_version_id)
+    lifecycle = app.workflows.lifecycle(definition)
+    stage = definition.stage(case.stage)
+    team = None
+    if case.team_id is not None:
+        team_row = session.get(Team, case.team_id)
+        team = team_row.code if team_row else None
+    return CaseView(
+        id=case.id, project=project.code if project else "?", name=case.name,
+        credit_code=case.credit_code, area_mu=case.area_mu, stage=case.stage,
+        stage_label_en=stage.label_en, stage_label_zh=stage.label_zh, status=case.status,
+        team=team, workflow=definition.name, workflow_version=definition.version,
+        held_from=case.held_from, facts=sorted(live_facts(session, case.id)),
+        created_at=case.created_at, stage_entered_at=case.stage_entered_at,
+        owner=case.owner, address=case.address, contact=case.contact,
+        allowed_triggers=lifecycle.allowed_triggers(case.stage),
+        tickets=ticket_rows(session, Ticket.case_id == case.id,
+                            order=(Ticket.opened_at, Ticket.id)) if with_history else [],
+        history=events(session, AuditEvent.case_id == case.id) if with_history else [],
+    )
+
+
+def show_case(app: App, case_id: int, *, with_history: bool = True) -> CaseView:
+    with app.uow(readonly=True) as uow:
+        return _case_view(app, uow.session, get_case(uow.session, case_id),
+                          with_history=with_history)
+
+
+def list_cases(app: App, project: str | None = None, stage: str | None = None,
+               status: str | None = None, limit: int | None = None) -> list[CaseView]:
+    with app.uow(readonly=True) as uow:
+        session = uow.session
+        query = select(Case).order_by(Case.id)
+        if project:
+            query = query.where(Case.project_id == project_by_code(session, project).id)
+        if stage:
+            query = query.where(Case.stage == stage)
+        if status:
+            query = query.where(Case.status == status)
+        if limit:
+            query = query.limit(limit)
+        return [_case_view(app, session, c, with_history=False) for c in session.exec(query)]
+
+
+def _state_of(session: Session, case: Case) -> CaseState:
+    assert case.id is not None
+    open_required = session.exec(
+        select(Ticket.id, Ticket.title, Ticket.records).where(
+            Ticket.case_id == case.id, Ticket.stage == case.stage, Ticket.required,
+            Ticket.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
+        ).order_by(Ticket.id)
+    ).all()
+    return CaseState(
+        state=case.stage, held_from=case.held_from, facts=live_facts(session, case.id),
+        open_required=[OpenOrder(id=i or 0, title=t, records=r) for i, t, r in open_required],
+    )
+
+
+def _apply(app: App, actor: Actor, case_id: int, note: str | None,
+           choose: Callable[[Lifecycle, Case], str]) -> Advanced:
+    with app.uow() as uow:
+        session = uow.session
+        case = get_case(session, case_id, lock=uow.is_postgres)
+        definition = definition_for(app, session, case.workflow_version_id)
+        lifecycle = app.workflows.lifecycle(definition)
+        trigger = choose(lifecycle, case)
+        require_case_manager(actor, case, trigger)
+        state = _state_of(session, case)
+        move = lifecycle.fire(state, trigger)
+        now = app.clock.now()
+        before = {"stage": case.stage, "status": case.status, "held_from": case.held_from}
+        case.stage, case.held_from = move.dest, state.held_from
+        case.status = lifecycle.status_of(move.dest)
+        case.stage_entered_at = case.updated_at = now
+        session.add(case)
+        session.flush()
+        audit.record(session, at=now, actor=actor.login, action=f"case.{trigger}", case=case,
+                     before=before,
+                     after={"stage": case.stage, "status": case.status,
+                            "held_from": case.held_from}, note=note)
+        cancelled = _cancel_left_behind(session, actor, case, move, lifecycle, now)
+        opened: list[int] = []
+        if lifecycle.opens_orders(move):
+            opened = _open_stage_orders_bulk(app, session, actor, definition.stage(move.dest),
+                                             case.project_id, [(case.id or 0, case.team_id)], now)
+        uow.commit()
+        view = _case_view(app, session, case, with_history=False)
+        opened_views = ticket_rows(session, Ticket.id.in_(opened)) if opened else []  # type: ignore[union-attr]
+    return Advanced(case=view, trigger=trigger, source=move.source, opened=opened_views,
+                    cancelled=cancelled)
+
+
+def _cancel_left_behind(session: Session, actor: Actor, case: Case, move: Move,
+                        lifecycle: Lifecycle, now: datetime) -> list[int]:
+    """Optional orders of a stage the case leaves forward, and every open order of a
+    withdrawn case, are cancelled (kept, never deleted) so they do not go overdue."""
+    status = lifecycle.status_of(move.dest)
+    if status == "withdrawn":
+        where = [Ticket.case_id == case.id]
+    elif lifecycle.needs_orders_closed(move.transition, move.source):
+        where = [Ticket.case_id == case.id, Ticket.stage == move.source]
+    else:
+        return []
+    tickets = session.exec(select(Ticket).where(
+        *where, Ticket.status.in_(OPEN_STATUSES))).all()  # type: ignore[attr-defined]
+    for ticket in tickets:
+        before = ticket.status
+        ticket.status = "cancelled"
+        ticket.closed_at = now
+        ticket.closed_by = actor.login
+        session.add(ticket)
+        audit.record(session, at=now, actor=actor.login, action="ticket.cancel", ticket=ticket,
+                     project_id=case.project_id, before={"status": before},
+                     after={"status": "cancelled"}, note=f"case {move.trigger}")
+    session.flush()
+    return [t.id for t in tickets if t.id is not None]
+
+
+def advance(app: App, actor: Actor, case_id: int, trigger: str | None = None,
+            note: str | None = None) -> Advanced:
+    """Fire ``trigger`` (or the single forward transition) on a case."""
+    return _apply(app, actor, case_id, note,
+                  lambda lc, case: trigger or lc.forward_trigger(case.stage))
+
+
+def hold(app: App, actor: Actor, case_id: int, reason: str) -> Advanced:
+    _need(reason, "--reason")
+    return _apply(app, actor, case_id, reason, lambda lc, case: lc.side_trigger(case.stage, "hold"))
+
+
+def resume(app: App, actor: Actor, case_id: int, note: str | None = None) -> Advanced:
+    return _apply(app, actor, case_id, note,
+                  lambda lc, case: lc.side_trigger(case.stage, "resume"))
+
+
+def withdraw(app: App, actor: Actor, case_id: int, reason: str) -> Advanced:
+    _need(reason, "--reason")
+    return _apply(app, actor, case_id, reason,
+                  lambda lc, case: lc.side_trigger(case.stage, "withdraw"))
+
+
+def _need(text: str | None, option: str) -> None:
+    if not text or not text.strip():
+        raise InvalidInput(f"{option} is required and must say why")
+
+
+def workflow_of(app: App, case_id: int) -> WorkflowDefinition:
+    """The definition (and so the labels) a case runs under."""
+    with app.uow(readonly=True) as uow:
+        case = get_case(uow.session, case_id)
+        return definition_for(app, uow.session, case.workflow_version_id)
