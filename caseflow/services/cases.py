@@ -10,13 +10,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from caseflow.domain.credit_code import normalize_credit_code
 from caseflow.domain.lifecycle import CaseState, Lifecycle, Move, OpenOrder
 from caseflow.domain.workflow import Stage, WorkflowDefinition
 from caseflow.errors import InvalidInput, NotFound, Refused
+from caseflow.persistence.ids import allocate_ids
 from caseflow.persistence.models import AuditEvent, Case, Project, Team, Ticket
 from caseflow.services import audit
 from caseflow.services.app import App
@@ -100,17 +100,19 @@ def add_cases(app: App, actor: Actor, project: str, rows: Sequence[NewCase],
         stage = definition.stage(definition.initial)
         now = app.clock.now()
         default_team = actor.team_id if actor.role == "lead" else None
-        case_ids = list(session.scalars(
-            sa.insert(Case).returning(Case.id, sort_by_parameter_order=True),
+        case_table = Case.__table__  # type: ignore[attr-defined]
+        case_ids = allocate_ids(session, case_table, len(cleaned))
+        session.execute(
+            case_table.insert(),
             [{
-                "project_id": proj.id, "workflow_version_id": version_id, "name": r.name,
+                "id": cid, "project_id": proj.id, "workflow_version_id": version_id, "name": r.name,
                 "credit_code": r.credit_code, "area_mu": r.area_mu,
                 "team_id": teams[r.team] if r.team else default_team,
                 "owner": r.owner, "address": r.address, "contact": r.contact,
                 "stage": stage.name, "status": "active", "held_from": None,
                 "stage_entered_at": now, "created_at": now, "updated_at": now, "version": 1,
-            } for r in cleaned],
-        ))
+            } for cid, r in zip(case_ids, cleaned, strict=True)],
+        )
         case_events = [{
             "at": now, "actor": actor.login, "action": "case.open", "entity": "case",
             "case_id": cid, "team_id": teams[r.team] if r.team else default_team,
@@ -118,7 +120,7 @@ def add_cases(app: App, actor: Actor, project: str, rows: Sequence[NewCase],
                                              "area_mu": r.area_mu, "stage": stage.name},
             "note": note,
         } for cid, r in zip(case_ids, cleaned, strict=True)]
-        session.execute(sa.insert(AuditEvent), case_events)
+        session.execute(AuditEvent.__table__.insert(), case_events)  # type: ignore[attr-defined]
         case_teams = [e["team_id"] for e in case_events]
         _open_stage_orders_bulk(app, session, actor, stage, proj.id or 0,
                                 list(zip(case_ids, case_teams, strict=True)), now)
@@ -160,9 +162,12 @@ def _open_stage_orders_bulk(
                 "assignee_id": None, "status": "open", "due_rule": str(t.due),
                 "due_at": due[t.key], "opened_at": now, "level": 0, "version": 1,
             })
-    ticket_ids = list(session.scalars(
-        sa.insert(Ticket).returning(Ticket.id, sort_by_parameter_order=True), rows))
-    session.execute(sa.insert(AuditEvent), [{
+    ticket_table = Ticket.__table__  # type: ignore[attr-defined]
+    ticket_ids = allocate_ids(session, ticket_table, len(rows))
+    for tid, row in zip(ticket_ids, rows, strict=True):
+        row["id"] = tid
+    session.execute(ticket_table.insert(), rows)
+    session.execute(AuditEvent.__table__.insert(), [{  # type: ignore[attr-defined]
         "at": now, "actor": actor.login, "action": "ticket.open", "entity": "ticket",
         "case_id": row["case_id"], "ticket_id": tid, "team_id": row["team_id"],
         "project_id": project_id,

@@ -1,0 +1,1 @@
+"""The ``caseflow`` command. Entry point: ``caseflow.adapters.cli.main:main``."""
