@@ -16,7 +16,7 @@ from caseflow.domain.credit_code import normalize_credit_code
 from caseflow.domain.lifecycle import CaseState, Lifecycle, Move, OpenOrder
 from caseflow.domain.workflow import Stage, WorkflowDefinition
 from caseflow.errors import InvalidInput, NotFound, Refused
-from caseflow.persistence.ids import allocate_ids
+from caseflow.persistence.bulk import allocate_ids, bulk_insert
 from caseflow.persistence.models import AuditEvent, Case, Project, Team, Ticket
 from caseflow.services import audit
 from caseflow.services.app import App
@@ -102,8 +102,8 @@ def add_cases(app: App, actor: Actor, project: str, rows: Sequence[NewCase],
         default_team = actor.team_id if actor.role == "lead" else None
         case_table = Case.__table__  # type: ignore[attr-defined]
         case_ids = allocate_ids(session, case_table, len(cleaned))
-        session.execute(
-            case_table.insert(),
+        bulk_insert(
+            session, case_table,
             [{
                 "id": cid, "project_id": proj.id, "workflow_version_id": version_id, "name": r.name,
                 "credit_code": r.credit_code, "area_mu": r.area_mu,
@@ -120,7 +120,7 @@ def add_cases(app: App, actor: Actor, project: str, rows: Sequence[NewCase],
                                              "area_mu": r.area_mu, "stage": stage.name},
             "note": note,
         } for cid, r in zip(case_ids, cleaned, strict=True)]
-        session.execute(AuditEvent.__table__.insert(), case_events)  # type: ignore[attr-defined]
+        bulk_insert(session, AuditEvent.__table__, case_events)  # type: ignore[attr-defined]
         case_teams = [e["team_id"] for e in case_events]
         _open_stage_orders_bulk(app, session, actor, stage, proj.id or 0,
                                 list(zip(case_ids, case_teams, strict=True)), now)
@@ -166,8 +166,8 @@ def _open_stage_orders_bulk(
     ticket_ids = allocate_ids(session, ticket_table, len(rows))
     for tid, row in zip(ticket_ids, rows, strict=True):
         row["id"] = tid
-    session.execute(ticket_table.insert(), rows)
-    session.execute(AuditEvent.__table__.insert(), [{  # type: ignore[attr-defined]
+    bulk_insert(session, ticket_table, rows)
+    bulk_insert(session, AuditEvent.__table__, [{  # type: ignore[attr-defined]
         "at": now, "actor": actor.login, "action": "ticket.open", "entity": "ticket",
         "case_id": row["case_id"], "ticket_id": tid, "team_id": row["team_id"],
         "project_id": project_id,
