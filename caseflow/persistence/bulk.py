@@ -30,6 +30,9 @@ def allocate_ids(session: Session, table: sa.Table, count: int) -> list[int]:
     return list(range(int(top) + 1, int(top) + 1 + count))
 
 
+_COMPILED: dict[tuple[str, tuple[str, ...], str], Any] = {}
+
+
 def bulk_insert(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     """INSERT many rows with one driver-level executemany.
 
@@ -43,7 +46,10 @@ def bulk_insert(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -
     connection = session.connection()
     dialect = connection.dialect
     keys = list(rows[0])
-    compiled = table.insert().compile(dialect=dialect, column_keys=keys)
+    cache_key = (table.name, tuple(keys), dialect.name)
+    compiled = _COMPILED.get(cache_key)
+    if compiled is None:
+        compiled = _COMPILED[cache_key] = table.insert().compile(dialect=dialect, column_keys=keys)
     processors = {
         key: _memoized(table.c[key].type._cached_bind_processor(dialect))  # noqa: SLF001
         for key in keys

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -30,6 +31,7 @@ from caseflow.services.queries import (
     register_workflow,
     team_ids,
     ticket_rows,
+    ticket_view,
 )
 from caseflow.services.views import CaseView, TicketView
 
@@ -146,8 +148,9 @@ def _refuse_duplicate_codes(session: Session, project: Project, codes: list[str]
 def _open_stage_orders_bulk(
     app: App, session: Session, actor: Actor, stage: Stage, project_id: int,
     cases: list[tuple[int, int | None]], now: datetime,
-) -> list[int]:
-    """Open ``stage``'s templates for each (case id, case team) with their deadlines."""
+) -> list[dict[str, Any]]:
+    """Open ``stage``'s templates for each (case id, case team) with their deadlines;
+    returns the inserted rows (with ids)."""
     if not stage.templates or not cases:
         return []
     template_teams = team_ids(session, [t.team for t in stage.templates])
@@ -175,7 +178,7 @@ def _open_stage_orders_bulk(
                   "template": row["template_key"], "required": row["required"]},
         "note": None,
     } for tid, row in zip(ticket_ids, rows, strict=True)])
-    return ticket_ids
+    return rows
 
 
 def get_case(session: Session, case_id: int, *, lock: bool = False) -> Case:
@@ -272,15 +275,25 @@ def _apply(app: App, actor: Actor, case_id: int, note: str | None,
                      after={"stage": case.stage, "status": case.status,
                             "held_from": case.held_from}, note=note)
         cancelled = _cancel_left_behind(session, actor, case, move, lifecycle, now)
-        opened: list[int] = []
+        opened: list[dict[str, Any]] = []
         if lifecycle.opens_orders(move):
             opened = _open_stage_orders_bulk(app, session, actor, definition.stage(move.dest),
                                              case.project_id, [(case.id or 0, case.team_id)], now)
         uow.commit()
         view = _case_view(app, session, case, with_history=False)
-        opened_views = ticket_rows(session, Ticket.id.in_(opened)) if opened else []  # type: ignore[union-attr]
+        codes = _team_codes(session, {row["team_id"] for row in opened})
+        opened_views = [ticket_view(Ticket(**row), case.name, codes.get(row["team_id"]), None)
+                        for row in opened]
     return Advanced(case=view, trigger=trigger, source=move.source, opened=opened_views,
                     cancelled=cancelled)
+
+
+def _team_codes(session: Session, ids: set[int | None]) -> dict[int | None, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.exec(select(Team.id, Team.code).where(Team.id.in_(wanted)))  # type: ignore[union-attr]
+    return dict(rows.all())
 
 
 def _cancel_left_behind(session: Session, actor: Actor, case: Case, move: Move,
