@@ -130,6 +130,29 @@ def add_cases(app: App, actor: Actor, project: str, rows: Sequence[NewCase],
     return case_ids
 
 
+@dataclass(frozen=True)
+class ImportContext:
+    """What checking an import file needs to know about the target project."""
+
+    project: str
+    existing_codes: frozenset[str]
+    team_codes: frozenset[str]
+
+
+def import_context(app: App, actor: Actor, project: str) -> ImportContext:
+    """Refuse early (before a file is read) who may not add cases; return the
+    project's credit codes and the known team codes for checking every row."""
+    require_role(actor, "lead", doing="add cases")
+    with app.uow(readonly=True) as uow:
+        session = uow.session
+        proj = project_by_code(session, project)
+        codes = session.exec(select(Case.credit_code).where(
+            Case.project_id == proj.id, Case.credit_code.is_not(None))).all()  # type: ignore[union-attr]
+        teams = session.exec(select(Team.code)).all()
+        return ImportContext(project=proj.code, existing_codes=frozenset(c for c in codes if c),
+                             team_codes=frozenset(teams))
+
+
 def _refuse_duplicate_codes(session: Session, project: Project, codes: list[str]) -> None:
     seen: set[str] = set()
     for code in codes:

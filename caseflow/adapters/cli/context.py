@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import json
 import locale
+import logging
 import os
 import sys
 from dataclasses import dataclass, field
@@ -31,17 +32,20 @@ class CliState:
 
     @property
     def lang(self) -> str:
-        """``CASEFLOW_LANG`` (e.g. zh_CN), else the locale, else English."""
+        """--lang, else ``CASEFLOW_LANG`` (e.g. zh_CN), else the locale, else English;
+        any language with a compiled catalog is accepted."""
+        from caseflow.adapters.cli.i18n import resolve
+
         raw = self.lang_override or os.environ.get("CASEFLOW_LANG") or os.environ.get("LC_ALL") \
             or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") \
             or (locale.getlocale()[0] or "en")
-        return "zh_CN" if raw.lower().startswith("zh") else "en"
+        return resolve(raw)
 
     def app(self, *, check_schema: bool = True) -> Any:
         if self._app is None:
             from caseflow.services.app import App
 
-            self._app = App.from_settings(database_url=self.database_url)
+            self._app = App.from_settings(database_url=self.database_url, clock=_clock())
             if check_schema:
                 from caseflow.persistence.migrate import require_current
 
@@ -63,6 +67,22 @@ class CliState:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.app(check_schema=False).settings.display_tz
                         if self._app is not None else "Asia/Shanghai")
+
+
+FAKE_NOW = "CASEFLOW_FAKE_NOW"
+
+
+def _clock() -> Any:
+    """The wall clock, or, for tests and demos only, a fixed instant from
+    ``CASEFLOW_FAKE_NOW`` (e.g. ``2026-03-02T09:00``, Shanghai time unless a zone is
+    given). Read here and nowhere else, so production code never sees it."""
+    fake = os.environ.get(FAKE_NOW)
+    if not fake:
+        return None
+    from caseflow.clock import FixedClock
+    from caseflow.domain.durations import parse_instant
+
+    return FixedClock(parse_instant(fake))
 
 
 def jsonable(value: Any, tz: ZoneInfo) -> Any:
@@ -89,6 +109,50 @@ def print_json(value: Any, tz: ZoneInfo) -> None:
     sys.stdout.write("\n")
 
 
+class _WarningLine(logging.Handler):
+    """Library warnings (e.g. a year without an official holiday schedule) as one
+    ``caseflow: warning: ...`` line on whatever stderr is at the time."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sys.stderr.write(f"caseflow: warning: {_one_line(record.getMessage())}\n")
+
+
+def route_warnings() -> None:
+    logger = logging.getLogger("caseflow")
+    if not any(isinstance(h, _WarningLine) for h in logger.handlers):
+        logger.addHandler(_WarningLine(logging.WARNING))
+
+
+class UsageProblem(CaseflowError):
+    """A command used the wrong way (exit 2), e.g. ``ticket close`` without an id
+    and without a terminal to pick one on."""
+
+    exit_code = 2
+
+
 def fail(error: CaseflowError) -> None:
     """One line on stderr: what and why (and what to do)."""
-    sys.stderr.write(f"caseflow: {error}\n")
+    sys.stderr.write(f"caseflow: {_one_line(str(error))}\n")
+
+
+def fail_unexpected(error: BaseException) -> int:
+    """Errors that are not ``CaseflowError``: still one line, never a traceback.
+
+    Database errors (a file that cannot be opened, a server that is down) are the
+    user's to fix, so they get the driver's own first line and a hint.
+    """
+    orig = getattr(error, "orig", None)
+    module = type(error).__module__
+    if module.startswith("sqlalchemy") or module.startswith(("sqlite3", "psycopg")):
+        detail = _one_line(str(orig if orig is not None else error).split("\n")[0])
+        sys.stderr.write(f"caseflow: database error: {detail} (check --db or "
+                         "CASEFLOW_DATABASE_URL; --debug shows the details)\n")
+        return 1
+    sys.stderr.write(f"caseflow: unexpected error: {type(error).__name__}: "
+                     f"{_one_line(str(error))} (run again with --debug for the traceback "
+                     "and report it)\n")
+    return 1
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

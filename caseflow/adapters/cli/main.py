@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from caseflow.adapters.cli.context import CliState, fail
+from caseflow.adapters.cli.context import CliState, fail, fail_unexpected, route_warnings
 from caseflow.errors import CaseflowError
 
 app = typer.Typer(
@@ -43,7 +43,11 @@ def root(
     lang: LangOpt = None,
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
 ) -> None:
-    ctx.obj = CliState(user=user, database_url=db, debug=debug, lang_override=lang)
+    ctx.obj = state = CliState(user=user, database_url=db, debug=debug, lang_override=lang)
+    from caseflow.adapters.cli import i18n
+
+    i18n.use(state.lang)
+    route_warnings()
 
 
 def _register() -> None:
@@ -51,6 +55,12 @@ def _register() -> None:
     from caseflow.adapters.cli import setup_cmds
 
     setup_cmds.register(app)
+    from caseflow.adapters.cli import workflow_cmds; workflow_cmds.register(app)  # noqa: E702,I001
+    from caseflow.adapters.cli import directory_cmds; directory_cmds.register(app)  # noqa: E702,I001
+    from caseflow.adapters.cli import project_cmds; project_cmds.register(app)  # noqa: E702,I001
+    from caseflow.adapters.cli import case_cmds; case_cmds.register(app)  # noqa: E702,I001
+    from caseflow.adapters.cli import ticket_cmds; ticket_cmds.register(app)  # noqa: E702,I001
+    from caseflow.adapters.cli import calendar_cmds; calendar_cmds.register(app)  # noqa: E702,I001
 
 
 _register()
@@ -59,7 +69,7 @@ _register()
 def main(argv: list[str] | None = None) -> int:
     debug = "--debug" in (argv if argv is not None else sys.argv)
     try:
-        app(args=argv, standalone_mode=True)
+        app(args=argv, prog_name="caseflow", standalone_mode=True)
     except CaseflowError as error:
         if debug:
             raise
@@ -71,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("caseflow: interrupted; nothing half-written was kept\n")
         return 130
+    except Exception as error:  # a bug or a database that cannot be reached
+        if debug:
+            raise
+        return fail_unexpected(error)
     return 0
 
 

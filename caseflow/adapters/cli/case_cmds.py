@@ -1,0 +1,238 @@
+"""``caseflow case add|import|list|show|advance|hold|resume|withdraw``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from caseflow.adapters.cli.context import CliState, print_json
+from caseflow.adapters.cli.i18n import _
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON")]
+IdArg = Annotated[int, typer.Argument(help="case id")]
+_LIST_ONLY = ("tickets", "history")
+
+
+def _case_dict(view: Any, *, full: bool) -> dict[str, Any]:
+    data = view.as_dict()
+    if not full:
+        for key in _LIST_ONLY:
+            data.pop(key, None)
+    return data
+
+
+def _mu(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
+
+
+def _print_case(state: CliState, view: Any) -> None:
+    from caseflow.adapters.cli import render
+
+    lang, tz = state.lang, state.tz
+    out = render.console()
+    out.print(render.pairs([
+        (_("Case"), f"#{view.id} {view.name}"),
+        (_("Project"), view.project),
+        (_("Credit code"), view.credit_code),
+        (_("Area (mu)"), _mu(view.area_mu)),
+        (_("Stage"), f"{view.stage_label(lang)} ({view.stage})"),
+        (_("Status"), render.status_label(view.status)),
+        (_("Team"), view.team),
+        (_("Workflow"), f"{view.workflow} v{view.workflow_version}"),
+        (_("In stage since"), render.when(view.stage_entered_at, tz)),
+        (_("Facts"), ", ".join(view.facts)),
+        (_("Next"), ", ".join(view.allowed_triggers)),
+    ]))
+    if view.tickets:
+        app = state.app()
+        out.print(render.ticket_table(view.tickets, lang=lang, tz=tz, now=app.clock.now(),
+                                      calendar=app.calendar, title=_("Work orders")))
+    out.print(render.history_table(view.history, tz))
+
+
+def _print_moved(state: CliState, moved: Any, json: bool) -> None:
+    if json:
+        print_json(moved, state.tz)
+        return
+    from caseflow.services.cases import workflow_of
+
+    lang = state.lang
+    definition = workflow_of(state.app(), moved.case.id)
+    labels = {s.name: s.label(lang) for s in definition.stages}
+    typer.echo(_("case #{id} {name}: {source} → {dest} ({trigger})").format(
+        id=moved.case.id, name=moved.case.name, source=labels.get(moved.source, moved.source),
+        dest=moved.case.stage_label(lang), trigger=moved.trigger))
+    for ticket in moved.opened:
+        typer.echo("  + " + _("opened #{id} {title}").format(id=ticket.id,
+                                                           title=ticket.display_title(lang)))
+    if moved.cancelled:
+        typer.echo("  - " + _("cancelled {ids}").format(
+            ids=", ".join(f"#{i}" for i in moved.cancelled)))
+
+
+def register(app: typer.Typer) -> None:
+    case = typer.Typer(help="Enterprise cases (one enterprise's renovation).",
+                       no_args_is_help=True)
+    app.add_typer(case, name="case")
+
+    @case.command("add")
+    def add(
+        ctx: typer.Context,
+        project: Annotated[str, typer.Option("--project", help="project CODE")],
+        name: Annotated[str, typer.Option("--name", help="enterprise name")],
+        credit_code: Annotated[str | None, typer.Option(
+            "--credit-code", help="unified social credit code (18 characters)")] = None,
+        area_mu: Annotated[float | None, typer.Option("--area-mu", help="area in mu")] = None,
+        team: Annotated[str | None, typer.Option("--team", help="responsible team CODE")] = None,
+        json: JsonOpt = False,
+    ) -> None:
+        """Open a case; its first stage's work orders open with it."""
+        from caseflow.services.cases import NewCase, add_case
+
+        state: CliState = ctx.obj
+        view = add_case(state.app(), state.actor(), project,
+                        NewCase(name=name, credit_code=credit_code, area_mu=area_mu, team=team))
+        if json:
+            print_json(_case_dict(view, full=False), state.tz)
+        else:
+            typer.echo(_("case #{id} added: {name} ({stage})").format(
+                id=view.id, name=view.name, stage=view.stage_label(state.lang)))
+
+    @case.command("import")
+    def import_(
+        ctx: typer.Context,
+        file: Annotated[Path, typer.Argument(help=".csv or .xlsx with name, credit_code, "
+                                                  "area_mu (+ team, owner, address, contact)")],
+        project: Annotated[str, typer.Option("--project", help="project CODE")],
+        skip_invalid: Annotated[bool, typer.Option(
+            "--skip-invalid", help="import the valid rows even when some are bad")] = False,
+        json: JsonOpt = False,
+    ) -> None:
+        """Import cases; every row is checked first, and nothing is written unless all
+        rows are valid (or --skip-invalid)."""
+        from caseflow.adapters.cli.case_import import run_import
+
+        state: CliState = ctx.obj
+        result = run_import(state.app(), state.actor(), file, project,
+                            skip_invalid=skip_invalid)
+        for message in result.errors:
+            sys.stderr.write(message + "\n")
+        if json:
+            print_json({k: v for k, v in vars(result).items() if k != "case_ids"}
+                       | {"first_id": result.case_ids[0] if result.case_ids else None},
+                       state.tz)
+        if result.errors and not skip_invalid:
+            from caseflow.errors import InvalidInput
+
+            raise InvalidInput(
+                _("nothing imported: {bad} of {rows} rows are bad").format(
+                    bad=result.skipped, rows=result.rows),
+                hint=_("fix them, or pass --skip-invalid to import the other rows"))
+        if not json:
+            typer.echo(_("imported {n} cases into {project}").format(
+                n=result.imported, project=result.project)
+                + (_("; skipped {n} bad rows").format(n=result.skipped) if result.skipped
+                   else ""))
+
+    @case.command("list")
+    def list_(
+        ctx: typer.Context,
+        project: Annotated[str | None, typer.Option("--project", help="project CODE")] = None,
+        stage: Annotated[str | None, typer.Option("--stage", help="stage name")] = None,
+        status: Annotated[str | None, typer.Option(
+            "--status", help="active, on_hold, withdrawn or done")] = None,
+        limit: Annotated[int, typer.Option("--limit", help="at most N cases")] = 200,
+        json: JsonOpt = False,
+    ) -> None:
+        """Cases by id."""
+        from caseflow.services.cases import list_cases
+
+        state: CliState = ctx.obj
+        state.actor()
+        views = list_cases(state.app(), project, stage, status, limit)
+        if json:
+            print_json([_case_dict(v, full=False) for v in views], state.tz)
+            return
+        from caseflow.adapters.cli import render
+
+        grid = render.table(_("ID"), _("Enterprise"), _("Stage"), _("Status"), _("Team"),
+                            _("Mu"))
+        grid.columns[0].justify = grid.columns[5].justify = "right"
+        grid.columns[1].overflow = "ellipsis"
+        grid.columns[1].max_width = 30
+        for v in views:
+            style = "dim" if v.status in ("withdrawn", "done") else None
+            grid.add_row(str(v.id), v.name, v.stage_label(state.lang),
+                         render.status_label(v.status), v.team or "—", _mu(v.area_mu),
+                         style=style)
+        render.show(grid)
+        if len(views) == limit:
+            typer.echo(_("(first {n}; use --limit to see more)").format(n=limit), err=True)
+
+    @case.command("show")
+    def show(ctx: typer.Context, case_id: IdArg, json: JsonOpt = False) -> None:
+        """One case with its work orders and history."""
+        from caseflow.services.cases import show_case
+
+        state: CliState = ctx.obj
+        state.actor()
+        view = show_case(state.app(), case_id)
+        if json:
+            print_json(_case_dict(view, full=True), state.tz)
+        else:
+            _print_case(state, view)
+
+    @case.command("advance")
+    def advance(
+        ctx: typer.Context, case_id: IdArg,
+        trigger: Annotated[str | None, typer.Argument(
+            help="transition; without it the single forward one")] = None,
+        note: Annotated[str | None, typer.Option("--note", help="why, for the record")] = None,
+        json: JsonOpt = False,
+    ) -> None:
+        """Move a case to its next stage (or fire TRIGGER)."""
+        from caseflow.services import cases
+
+        state: CliState = ctx.obj
+        _print_moved(state, cases.advance(state.app(), state.actor(), case_id, trigger, note),
+                     json)
+
+    @case.command("hold")
+    def hold(
+        ctx: typer.Context, case_id: IdArg,
+        reason: Annotated[str, typer.Option("--reason", help="why the case pauses")],
+        json: JsonOpt = False,
+    ) -> None:
+        """Put a case on hold."""
+        from caseflow.services import cases
+
+        state: CliState = ctx.obj
+        _print_moved(state, cases.hold(state.app(), state.actor(), case_id, reason), json)
+
+    @case.command("resume")
+    def resume(
+        ctx: typer.Context, case_id: IdArg,
+        note: Annotated[str | None, typer.Option("--note", help="for the record")] = None,
+        json: JsonOpt = False,
+    ) -> None:
+        """Resume a held case in the stage it was held in."""
+        from caseflow.services import cases
+
+        state: CliState = ctx.obj
+        _print_moved(state, cases.resume(state.app(), state.actor(), case_id, note), json)
+
+    @case.command("withdraw")
+    def withdraw(
+        ctx: typer.Context, case_id: IdArg,
+        reason: Annotated[str, typer.Option("--reason", help="why the case ends")],
+        json: JsonOpt = False,
+    ) -> None:
+        """Withdraw a case; its open work orders are cancelled."""
+        from caseflow.services import cases
+
+        state: CliState = ctx.obj
+        _print_moved(state, cases.withdraw(state.app(), state.actor(), case_id, reason), json)
+
