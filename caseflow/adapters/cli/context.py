@@ -52,6 +52,11 @@ class CliState:
                 require_current(self._app.engine)
         return self._app
 
+    def close(self) -> None:
+        """Release the database connections when the command ends."""
+        if self._app is not None:
+            self._app.engine.dispose()
+
     @property
     def login(self) -> str:
         return self.user or os.environ.get("CASEFLOW_USER") or getpass.getuser()

@@ -47,6 +47,7 @@ def root(
     from caseflow.adapters.cli import i18n
 
     i18n.use(state.lang)
+    ctx.call_on_close(state.close)
     route_warnings()
 
 
