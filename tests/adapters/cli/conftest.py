@@ -43,7 +43,10 @@ def cli(app: App, town: Any, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Cli:
     monkeypatch.setenv("CASEFLOW_FAKE_NOW", "2026-03-02T09:00+08:00")
     monkeypatch.setenv("CASEFLOW_LANG", "en")
-    monkeypatch.setenv("CASEFLOW_CONFIG", str(tmp_path / "no-config.toml"))
-    monkeypatch.delenv("CASEFLOW_DATABASE_URL", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    for name in ("CASEFLOW_CONFIG", "CASEFLOW_DATABASE_URL", "CASEFLOW_HOLIDAYS",
+                 "CASEFLOW_USER"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "80")
     return Cli(app, capsys)
