@@ -203,3 +203,10 @@ def test_database_that_cannot_be_opened_is_one_line(tmp_path: Any,
     err = capsys.readouterr().err
     assert code == 1
     assert err.startswith("caseflow: database error:") and err.count("\n") == 1
+
+
+def test_help_still_lists_every_group_after_a_command(cli: Any) -> None:
+    cli("ticket", "list", "--all")
+    help_text = cli("--help").out
+    for group in ("workflow", "team", "user", "project", "case", "ticket", "calendar"):
+        assert f"  {group} " in help_text
