@@ -25,6 +25,19 @@ from caseflow.services.views import EventView, TicketView
 OPEN_STATUSES = ("open", "in_progress")
 
 
+def ticket_is_open() -> Any:
+    """``ticket.status IN ('open', 'in_progress')`` with the values written into the SQL.
+
+    The partial indexes on open work orders carry exactly this condition; SQLite
+    uses such an index only when the query's condition is literally the same, so a
+    bound parameter would turn "my 50 open orders" into a scan of every order
+    (26 ms at 100,000 orders, growing with the table).
+    """
+    return Ticket.status.in_(  # type: ignore[attr-defined]
+        sa.bindparam("open_statuses", list(OPEN_STATUSES), expanding=True,
+                     literal_execute=True))
+
+
 def ticket_rows(session: Session, *where: Any, order: Sequence[Any] = (), limit: int | None = None,
                 ) -> list[TicketView]:
     """Work orders with their case name, team code and assignee login, as views."""

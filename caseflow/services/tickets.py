@@ -27,7 +27,7 @@ from caseflow.services.permissions import (
     require_lead_of,
     require_work_on,
 )
-from caseflow.services.queries import OPEN_STATUSES, events, ticket_rows, ticket_view
+from caseflow.services.queries import events, ticket_is_open, ticket_rows, ticket_view
 from caseflow.services.views import TicketView
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -135,7 +135,7 @@ def list_tickets(
         if case_id is not None:
             where.append(Ticket.case_id == case_id)
         if status == "open" or overdue:
-            where.append(Ticket.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
+            where.append(ticket_is_open())
         elif status in ("closed", "cancelled"):
             where.append(Ticket.status == status)
         elif status != "any":
@@ -340,4 +340,4 @@ def comment(app: App, actor: Actor, ticket_id: int, text: str) -> TicketView:
 def count_open(app: App) -> int:
     with app.uow(readonly=True) as uow:
         return uow.session.exec(select(sa.func.count(Ticket.id)).where(
-            Ticket.status.in_(OPEN_STATUSES))).one()  # type: ignore[attr-defined]
+            ticket_is_open())).one()
