@@ -39,11 +39,12 @@ def init(app: App, admin_login: str, admin_name: str | None = None) -> InitResul
     before, after = upgrade_schema(app)
     with app.uow(readonly=True) as uow:
         users = uow.session.exec(select(sa.func.count(User.id))).one()
-        existing = uow.session.exec(select(User).where(User.login == admin_login)).first()
+        existing_role = uow.session.exec(
+            select(User.role).where(User.login == admin_login)).first()
     admin = None
     if users == 0:
         admin = directory.add_user(app, None, admin_login, admin_name or admin_login, "admin")
-    elif existing is None or existing.role != "admin":
+    elif existing_role != "admin":
         raise Refused(f"the database has users already and {admin_login!r} is not an admin "
                       "among them; schema upgraded, nobody added")
     return InitResult(before, after, admin, workflows)

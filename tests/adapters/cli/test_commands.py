@@ -210,3 +210,11 @@ def test_help_still_lists_every_group_after_a_command(cli: Any) -> None:
     help_text = cli("--help").out
     for group in ("workflow", "team", "user", "project", "case", "ticket", "calendar"):
         assert f"  {group} " in help_text
+
+
+def test_init_again_keeps_everything_and_refuses_a_non_admin(cli: Any) -> None:
+    again = cli("init", "--admin", "root")
+    assert again.code == 0, again.err
+    assert "is current" in again.out
+    other = cli("init", "--admin", "zhang")
+    assert other.code == 1 and "not an admin" in other.err
