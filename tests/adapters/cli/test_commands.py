@@ -218,3 +218,19 @@ def test_init_again_keeps_everything_and_refuses_a_non_admin(cli: Any) -> None:
     assert "is current" in again.out
     other = cli("init", "--admin", "zhang")
     assert other.code == 1 and "not an admin" in other.err
+
+
+def test_overdue_red_and_due_within_a_working_day_yellow(cli: Any, case_id: int,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    # as of Fri 6 March 10:00 the office order (due Mon 9 March) is one working day away;
+    # as of Tue 10 March it is overdue
+    soon = cli("ticket", "list", "--all", "--as-of", "2026-03-06T10:00").out
+    line = next(x for x in soon.splitlines() if "due in 1 working day" in x)
+    assert "\x1b[33m" in line  # yellow
+    late = cli("ticket", "list", "--all", "--as-of", "2026-03-10T10:00").out
+    line = next(x for x in late.splitlines() if "overdue 1 working day" in x)
+    assert "\x1b[31m" in line  # red
+    calm = next(x for x in soon.splitlines() if "due in 6 working days" in x)
+    assert "\x1b[31m" not in calm and "\x1b[33m" not in calm
