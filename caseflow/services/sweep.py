@@ -1,0 +1,482 @@
+"""The escalation sweep: overdue work orders onto the clear-to-zero list (清零清单),
+levels raised as time passes, alerts written to the outbox, reminders before due.
+
+One transaction, idempotent as of a time, and cheap: its cost follows what changed
+since the last sweep, not the size of the ticket table.
+
+- A watermark (``sweep_state.last_as_of``) bounds the work: newly overdue orders are
+  those due in (last_as_of, as_of], found by a range scan on the partial index
+  ``ix_ticket_open_due``; entries due for their next level by ``ix_entry_next_level``.
+  A sweep as of an earlier time than the last finds nothing new (everything due by
+  then was handled) and leaves the watermark where it is.
+- Levels are computed in Python once per distinct (workflow version, due time), then
+  applied with set-based SQL (INSERT ... SELECT, UPDATE ... FROM) through small
+  temporary tables; no ORM object per order.
+- Orders the due-time window cannot see are caught from the audit log: a work order
+  reopened, or a case resumed from hold, after its due time (events after
+  ``sweep_state.last_event_id``, re-reading a small margin because PostgreSQL may
+  commit ids out of order).
+
+Decisions (documented in the report and the CLI help):
+
+- Only orders of *active* cases are listed or raised. A case on hold is paused: its
+  overdue orders enter the list, and its entries rise, once it resumes. Withdrawn
+  cases have their orders cancelled; closed and cancelled orders never enter.
+- Recipients: ``assignee`` is the assigned user, or the team's leads when the order
+  is unassigned (the lead answers for the team's queue); ``team_lead`` the active
+  users with role lead in the order's team; ``supervisors`` every active supervisor;
+  ``command_office`` every active member of team ``office`` (指挥部办公室) and every
+  admin. Inactive users are never alerted.
+- Channels: the log always, e-mail when ``[alerts.email]`` is configured (only users
+  with an address), the webhook when ``[alerts.webhook]`` is.
+- Each (order, level, recipient, channel) is one alert row (``dedup_key`` ``esc:T:L``),
+  a reminder ``remind:T:I:DUE`` (a new deadline earns a new reminder). When a sweep
+  finds an order several levels up at once, each level passed is alerted.
+
+Concurrency: on PostgreSQL the sweep holds a transaction-level advisory lock, so two
+schedulers' sweeps run one after the other; SQLite's ``BEGIN IMMEDIATE`` does the same.
+The unique constraints on entries (ticket_id) and alerts are the last line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from caseflow.clock import ensure_utc
+from caseflow.domain import escalation
+from caseflow.domain.workflow import WorkflowDefinition
+from caseflow.persistence.models import SweepState, UTCDateTime
+from caseflow.services.app import App
+from caseflow.services.queries import definition_for
+
+SWEEP_LOCK = 0x43465357  # "CFSW": pg_advisory_xact_lock key serialising sweeps
+EVENT_MARGIN = 1000  # audit ids re-read each sweep (PostgreSQL commits ids out of order)
+CATCH_UP_ACTIONS = ("ticket.reopen", "case.resume")
+ACTOR = "scheduler"
+OPEN = "('open', 'in_progress')"
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    as_of: datetime
+    since: datetime | None  # the previous watermark; None on the first sweep
+    new_entries: int
+    raised: int
+    alerts_queued: int
+    reminders_queued: int
+    open_entries: int
+
+
+def channel_names(app: App) -> list[str]:
+    """The channels alerts are queued for, from ``[alerts]`` in the config."""
+    from caseflow.adapters.notifiers.config import load_alert_settings
+
+    settings = load_alert_settings(app.settings.data)
+    names = ["log"]
+    if settings.email is not None:
+        names.append("email")
+    if settings.webhook is not None:
+        names.append("webhook")
+    return names
+
+
+def sweep(app: App, as_of: datetime | None = None,
+          channels: Sequence[str] | None = None) -> SweepResult:
+    """One idempotent pass as of ``as_of`` (default: now)."""
+    hi = ensure_utc(as_of) if as_of is not None else app.clock.now()
+    names = list(channels) if channels is not None else channel_names(app)
+    with app.uow() as uow:
+        run = _Sweep(app, uow.session, hi, names)
+        result = run.execute()
+        uow.commit()
+    return result
+
+
+class _Sweep:
+    def __init__(self, app: App, session: Session, hi: datetime, channels: list[str]) -> None:
+        self.app = app
+        self.session = session
+        self.hi = hi
+        self.now = app.clock.now()
+        self.channels = channels
+        self.pg = session.get_bind().dialect.name == "postgresql"
+        self.definitions: dict[int, WorkflowDefinition] = {}
+
+    # ------------------------------------------------------------------ helpers
+    def sql(self, text: str, params: dict[str, Any] | list[dict[str, Any]] | None = None,
+            columns: Sequence[sa.ColumnClause[Any]] = ()) -> sa.CursorResult[Any]:
+        """Raw SQL with datetimes bound as UTC columns and lists expanded for IN."""
+        stmt = sa.text(text)
+        sample = (params[0] if params else {}) if isinstance(params, list) else (params or {})
+        binds = [sa.bindparam(k, type_=UTCDateTime()) for k, v in sample.items()
+                 if isinstance(v, datetime) or (v is None and k in ("n", "d"))]
+        binds += [sa.bindparam(k, expanding=True) for k, v in sample.items()
+                  if isinstance(v, list | tuple)]
+        if binds:
+            stmt = stmt.bindparams(*binds)
+        executable = stmt.columns(*columns) if columns else stmt
+        return self.session.execute(executable, params or {})  # type: ignore[return-value]
+
+    def json(self, *pairs: str) -> str:
+        fn = "json_build_object" if self.pg else "json_object"
+        return f"{fn}({', '.join(pairs)})"
+
+    def local_text(self, col: str) -> str:
+        if self.pg:
+            return f"to_char({col} AT TIME ZONE 'Asia/Shanghai', :fmt_local)"
+        return f"strftime(:fmt_local, {col}, '+8 hours')"
+
+    def iso_utc(self, col: str) -> str:
+        if self.pg:
+            return f"to_char({col} AT TIME ZONE 'UTC', :fmt_iso)"
+        return f"strftime(:fmt_iso, {col})"
+
+    @property
+    def fmt(self) -> dict[str, str]:
+        if self.pg:
+            return {"fmt_local": "YYYY-MM-DD HH24:MI", "fmt_iso": 'YYYY-MM-DD"T"HH24:MI:SS"Z"'}
+        return {"fmt_local": "%Y-%m-%d %H:%M", "fmt_iso": "%Y-%m-%dT%H:%M:%SZ"}
+
+    def definition(self, wv_id: int) -> WorkflowDefinition:
+        found = self.definitions.get(wv_id)
+        if found is None:
+            found = self.definitions[wv_id] = definition_for(self.app, self.session, wv_id)
+        return found
+
+    def temp_tables(self) -> None:
+        ts = "TIMESTAMPTZ" if self.pg else "TIMESTAMP"
+        suffix = " ON COMMIT DROP" if self.pg else ""
+        prefix = "CREATE TEMP TABLE" if self.pg else "CREATE TEMP TABLE IF NOT EXISTS"
+        ddl = {
+            "sweep_level": f"wv_id INTEGER, due_at {ts}, level INTEGER, next_level_at {ts}, "
+                           "PRIMARY KEY (wv_id, due_at)",
+            "sweep_hit": f"ticket_id INTEGER PRIMARY KEY, entry_id INTEGER, "
+                         f"old_level INTEGER, new_level INTEGER, next_level_at {ts}",
+            "sweep_policy": "wv_id INTEGER, level INTEGER, label_zh TEXT, label_en TEXT, "
+                            "n_assignee INTEGER, n_lead INTEGER, n_sup INTEGER, n_office INTEGER",
+            "sweep_remind": f"wv_id INTEGER, due_at {ts}, tag TEXT, n_assignee INTEGER, "
+                            "n_lead INTEGER, n_sup INTEGER, n_office INTEGER",
+        }
+        for name, columns in ddl.items():
+            self.sql(f"{prefix} {name} ({columns}){suffix}")
+            if not self.pg:
+                self.sql(f"DELETE FROM {name}")
+
+    # ------------------------------------------------------------------ the pass
+    def execute(self) -> SweepResult:
+        if self.pg:
+            self.sql("SELECT pg_advisory_xact_lock(:k)", {"k": SWEEP_LOCK})
+        state = self.session.get(SweepState, 1)
+        if state is None:
+            state = SweepState(id=1, last_as_of=None, last_event_id=0, sweeps=0)
+        lo = state.last_as_of
+        self.temp_tables()
+        self.office_id = self.sql("SELECT id FROM team WHERE code = 'office'").scalar()
+        levels: dict[tuple[int, datetime], escalation.Standing] = {}
+
+        # 1. newly overdue: due in (lo, hi], by the partial index on open orders' due time
+        new_window = lo is None or self.hi > lo
+        lo_scan = self._widened(lo) if lo is not None else None
+        if new_window:
+            self._collect(levels, self._pairs_due(lo_scan))
+        # 2. entries whose next level has started
+        self._collect(levels, self._pairs_rising())
+        # 3. catch-up: reopened orders and resumed cases since the last sweep
+        max_event = self.sql("SELECT coalesce(max(id), 0) FROM audit_event").scalar() or 0
+        catch_tickets, catch_cases = self._catch_up(state.last_event_id)
+        if catch_tickets or catch_cases:
+            self._collect(levels, self._pairs_catch_up(catch_tickets, catch_cases))
+        self._store_levels(levels)
+
+        if new_window:
+            self._hits_due(lo_scan)
+        self._hits_rising()
+        if catch_tickets or catch_cases:
+            self._hits_catch_up(catch_tickets, catch_cases)
+        new_entries, raised = self._apply()
+        alerts = self._escalation_alerts() if (new_entries or raised) else 0
+        reminders = self._reminders(lo)
+
+        state.last_as_of = self.hi if lo is None else max(lo, self.hi)
+        state.last_event_id = max(int(max_event), state.last_event_id)
+        state.swept_at = self.now
+        state.sweeps = (state.sweeps or 0) + 1
+        self.session.add(state)
+        self.session.flush()
+        open_entries = self.sql(
+            "SELECT count(*) FROM clear_list_entry WHERE status != 'signed_off'").scalar() or 0
+        return SweepResult(as_of=self.hi, since=lo, new_entries=new_entries, raised=raised,
+                           alerts_queued=alerts, reminders_queued=reminders,
+                           open_entries=int(open_entries))
+
+    def _widened(self, lo: datetime) -> datetime:
+        """Lower bound of the due-time scan: ``lo``, or earlier when some workflow's
+        level 1 starts working days after the due time."""
+        ids = self.sql("SELECT id FROM workflow_version").scalars().all()
+        lead = max((escalation.first_level_lead_time(self.definition(i)) for i in ids), default=0)
+        return lo if lead == 0 else self.app.calendar.shift_working_days(lo, -(lead + 1))
+
+    def _collect(self, levels: dict[tuple[int, datetime], escalation.Standing],
+                 pairs: Iterable[tuple[int, datetime]]) -> None:
+        for wv_id, due_at in pairs:
+            key = (wv_id, due_at)
+            if key not in levels:
+                levels[key] = escalation.standing(self.definition(wv_id), self.app.calendar,
+                                                  due_at, self.hi)
+
+    _PAIR_COLUMNS = (sa.column("wv_id", sa.Integer), sa.column("due_at", UTCDateTime()))
+
+    def _due_where(self, lo: datetime | None) -> tuple[str, dict[str, Any]]:
+        where = f"t.status IN {OPEN} AND t.due_at <= :hi AND c.status = 'active'"
+        params: dict[str, Any] = {"hi": self.hi}
+        if lo is not None:
+            where += " AND t.due_at > :lo"
+            params["lo"] = lo
+        return where, params
+
+    def _pairs_due(self, lo: datetime | None) -> list[tuple[int, datetime]]:
+        where, params = self._due_where(lo)
+        rows = self.sql(
+            "SELECT DISTINCT c.workflow_version_id AS wv_id, t.due_at AS due_at FROM ticket t "
+            f"JOIN enterprise_case c ON c.id = t.case_id WHERE {where}",
+            params, self._PAIR_COLUMNS)
+        return [(r[0], r[1]) for r in rows]
+
+    _RISING = ("e.status = 'open' AND e.next_level_at IS NOT NULL AND e.next_level_at <= :hi")
+
+    def _pairs_rising(self) -> list[tuple[int, datetime]]:
+        # orders no longer open (cancelled with their case) stop rising
+        self.sql(f"UPDATE clear_list_entry SET next_level_at = NULL WHERE status = 'open' "
+                 f"AND next_level_at IS NOT NULL AND next_level_at <= :hi AND ticket_id IN "
+                 f"(SELECT id FROM ticket WHERE status NOT IN {OPEN})", {"hi": self.hi})
+        rows = self.sql(
+            "SELECT DISTINCT c.workflow_version_id AS wv_id, t.due_at AS due_at "
+            "FROM clear_list_entry e JOIN ticket t ON t.id = e.ticket_id "
+            f"JOIN enterprise_case c ON c.id = t.case_id WHERE {self._RISING} "
+            "AND c.status = 'active'", {"hi": self.hi}, self._PAIR_COLUMNS)
+        return [(r[0], r[1]) for r in rows]
+
+    def _catch_up(self, last_event_id: int) -> tuple[list[int], list[int]]:
+        rows = self.sql(
+            "SELECT action, ticket_id, case_id FROM audit_event WHERE id > :since "
+            "AND action IN :actions",
+            {"since": max(0, last_event_id - EVENT_MARGIN), "actions": list(CATCH_UP_ACTIONS)},
+        ).all()
+        tickets = sorted({t for a, t, _ in rows if a == "ticket.reopen" and t is not None})
+        cases = sorted({c for a, _, c in rows if a == "case.resume" and c is not None})
+        return tickets, cases
+
+    def _catch_up_where(self, tickets: list[int], cases: list[int]) -> tuple[str, dict[str, Any]]:
+        terms, params = [], {"hi": self.hi, "tids": tickets or [-1], "cids": cases or [-1]}
+        terms.append("(t.id IN :tids OR t.case_id IN :cids)")
+        where = (f"{terms[0]} AND t.status IN {OPEN} AND t.due_at <= :hi AND c.status = 'active' "
+                 "AND NOT EXISTS (SELECT 1 FROM clear_list_entry e WHERE e.ticket_id = t.id)")
+        return where, params
+
+    def _pairs_catch_up(self, tickets: list[int], cases: list[int]) -> list[tuple[int, datetime]]:
+        where, params = self._catch_up_where(tickets, cases)
+        rows = self.sql(
+            "SELECT DISTINCT c.workflow_version_id AS wv_id, t.due_at AS due_at FROM ticket t "
+            f"JOIN enterprise_case c ON c.id = t.case_id WHERE {where}", params,
+            self._PAIR_COLUMNS)
+        return [(r[0], r[1]) for r in rows]
+
+    def _store_levels(self, levels: dict[tuple[int, datetime], escalation.Standing]) -> None:
+        if levels:
+            self.sql("INSERT INTO sweep_level (wv_id, due_at, level, next_level_at) "
+                     "VALUES (:w, :d, :l, :n)",
+                     [{"w": w, "d": d, "l": s.level, "n": s.next_level_at}  # type: ignore[arg-type]
+                      for (w, d), s in levels.items()])
+
+    def _hits_due(self, lo: datetime | None) -> None:
+        where, params = self._due_where(lo)
+        self.sql(
+            "INSERT INTO sweep_hit (ticket_id, entry_id, old_level, new_level, next_level_at) "
+            "SELECT t.id, NULL, 0, l.level, l.next_level_at FROM ticket t "
+            "JOIN enterprise_case c ON c.id = t.case_id "
+            "JOIN sweep_level l ON l.wv_id = c.workflow_version_id AND l.due_at = t.due_at "
+            f"WHERE {where} AND l.level > 0 "
+            "AND NOT EXISTS (SELECT 1 FROM clear_list_entry e WHERE e.ticket_id = t.id)", params)
+
+    def _hits_rising(self) -> None:
+        self.sql(
+            "INSERT INTO sweep_hit (ticket_id, entry_id, old_level, new_level, next_level_at) "
+            "SELECT t.id, e.id, e.level, l.level, l.next_level_at FROM clear_list_entry e "
+            "JOIN ticket t ON t.id = e.ticket_id JOIN enterprise_case c ON c.id = t.case_id "
+            "JOIN sweep_level l ON l.wv_id = c.workflow_version_id AND l.due_at = t.due_at "
+            f"WHERE {self._RISING} AND c.status = 'active' AND t.status IN {OPEN} "
+            "ON CONFLICT (ticket_id) DO NOTHING", {"hi": self.hi})
+
+    def _hits_catch_up(self, tickets: list[int], cases: list[int]) -> None:
+        where, params = self._catch_up_where(tickets, cases)
+        self.sql(
+            "INSERT INTO sweep_hit (ticket_id, entry_id, old_level, new_level, next_level_at) "
+            "SELECT t.id, NULL, 0, l.level, l.next_level_at FROM ticket t "
+            "JOIN enterprise_case c ON c.id = t.case_id "
+            "JOIN sweep_level l ON l.wv_id = c.workflow_version_id AND l.due_at = t.due_at "
+            f"WHERE {where} AND l.level > 0 ON CONFLICT (ticket_id) DO NOTHING", params)
+
+    def _apply(self) -> tuple[int, int]:
+        """Entries in, levels up, ticket levels copied, one audit event per change."""
+        hi = {"hi": self.hi}
+        new = self.sql(
+            "INSERT INTO clear_list_entry (ticket_id, team_id, level, status, entered_at, "
+            "level_raised_at, next_level_at, version) "
+            "SELECT h.ticket_id, t.team_id, h.new_level, 'open', :hi, :hi, h.next_level_at, 1 "
+            "FROM sweep_hit h JOIN ticket t ON t.id = h.ticket_id WHERE h.entry_id IS NULL "
+            "ON CONFLICT (ticket_id) DO NOTHING", hi).rowcount
+        if new:
+            self.sql("UPDATE sweep_hit SET entry_id = (SELECT e.id FROM clear_list_entry e "
+                     "WHERE e.ticket_id = sweep_hit.ticket_id) WHERE entry_id IS NULL")
+        raised = self.sql(
+            "UPDATE clear_list_entry SET level = h.new_level, level_raised_at = :hi, "
+            "next_level_at = h.next_level_at FROM sweep_hit h "
+            "WHERE h.entry_id = clear_list_entry.id AND h.old_level > 0 "
+            "AND h.new_level > h.old_level AND clear_list_entry.status = 'open'", hi).rowcount
+        # a level that did not change still gets its next instant recomputed
+        self.sql("UPDATE clear_list_entry SET next_level_at = h.next_level_at FROM sweep_hit h "
+                 "WHERE h.entry_id = clear_list_entry.id AND h.old_level > 0 "
+                 "AND h.new_level <= h.old_level AND clear_list_entry.status = 'open'")
+        self.sql("UPDATE ticket SET level = h.new_level FROM sweep_hit h "
+                 "WHERE h.ticket_id = ticket.id AND h.new_level > ticket.level")
+        before = f"CASE WHEN h.old_level = 0 THEN NULL ELSE {self.json(repr('level'), 'h.old_level')} END"
+        after = self.json("'level'", "h.new_level", "'status'", "'open'")
+        self.sql(
+            "INSERT INTO audit_event (at, actor, action, entity, case_id, ticket_id, entry_id, "
+            'team_id, project_id, "before", "after") '
+            "SELECT :hi, :actor, CASE WHEN h.old_level = 0 THEN 'entry.enter' "
+            "ELSE 'entry.level' END, 'entry', t.case_id, t.id, h.entry_id, t.team_id, "
+            f"c.project_id, {before}, {after} "
+            "FROM sweep_hit h JOIN ticket t ON t.id = h.ticket_id "
+            "JOIN enterprise_case c ON c.id = t.case_id WHERE h.new_level > h.old_level",
+            hi | {"actor": ACTOR})
+        return int(new or 0), int(raised or 0)
+
+    # ------------------------------------------------------------------ alerts
+    def _channels_sql(self) -> tuple[str, dict[str, Any]]:
+        parts = [f"SELECT CAST(:ch{i} AS VARCHAR(16)) AS name" for i in range(len(self.channels))]
+        return " UNION ALL ".join(parts), {f"ch{i}": n for i, n in enumerate(self.channels)}
+
+    _RECIPIENT = (
+        "u.active AND ("
+        "(p.n_assignee = 1 AND (u.id = t.assignee_id OR (t.assignee_id IS NULL "
+        "AND u.role = 'lead' AND u.team_id = t.team_id))) "
+        "OR (p.n_lead = 1 AND u.role = 'lead' AND u.team_id = t.team_id) "
+        "OR (p.n_sup = 1 AND u.role = 'supervisor') "
+        "OR (p.n_office = 1 AND (u.role = 'admin' OR u.team_id = :office)))"
+    )
+
+    @staticmethod
+    def _flags(notify: Iterable[str]) -> dict[str, int]:
+        kinds = set(notify)
+        return {"a": int(escalation.ASSIGNEE in kinds), "l": int(escalation.TEAM_LEAD in kinds),
+                "s": int(escalation.SUPERVISORS in kinds),
+                "o": int(escalation.COMMAND_OFFICE in kinds)}
+
+    def _escalation_alerts(self) -> int:
+        wv_ids = self.sql("SELECT DISTINCT c.workflow_version_id FROM sweep_hit h "
+                          "JOIN ticket t ON t.id = h.ticket_id "
+                          "JOIN enterprise_case c ON c.id = t.case_id").scalars().all()
+        rows = []
+        for wv_id in wv_ids:
+            for level in self.definition(wv_id).levels:
+                rows.append({"w": wv_id, "lv": level.level, "zh": level.label_zh,
+                             "en": level.label_en} | self._flags(level.notify))
+        if not rows:
+            return 0
+        self.sql("INSERT INTO sweep_policy (wv_id, level, label_zh, label_en, n_assignee, "
+                 "n_lead, n_sup, n_office) VALUES (:w, :lv, :zh, :en, :a, :l, :s, :o)", rows)
+        channels, ch_params = self._channels_sql()
+        title = "coalesce(t.title_zh, t.title)"
+        due = self.local_text("t.due_at")
+        subject = f"'【' || p.label_zh || '】工单 #' || t.id || ' ' || {title}"
+        body = (f"'工单 #' || t.id || '「' || {title} || '」（' || c.name || '）已于 ' || {due} "
+                "|| ' 到期未办结，列入清零清单第 ' || p.level || ' 级：' || p.label_zh || '。' "
+                "|| :nl || 'Work order #' || t.id || ' \"' || t.title || '\" (' || c.name "
+                f"|| ') was due ' || {due} || ' and is on the clear-to-zero list at level ' "
+                "|| p.level || ': ' || p.label_en || '.'")
+        payload = self.json("'ticket_id'", "t.id", "'case_id'", "t.case_id", "'level'",
+                            "p.level", "'title'", title, "'due_at'", self.iso_utc("t.due_at"),
+                            "'label'", "p.label_zh")
+        return int(self.sql(
+            "INSERT INTO alert (kind, dedup_key, ticket_id, level, recipient, channel, status, "
+            "attempts, subject, body, payload, created_at, next_attempt_at) "
+            "SELECT 'escalation', 'esc:' || t.id || ':' || p.level, t.id, p.level, u.login, "
+            f"ch.name, 'pending', 0, {subject}, {body}, {payload}, :now, :now "
+            "FROM sweep_hit h JOIN ticket t ON t.id = h.ticket_id "
+            "JOIN enterprise_case c ON c.id = t.case_id "
+            "JOIN sweep_policy p ON p.wv_id = c.workflow_version_id "
+            "AND p.level > h.old_level AND p.level <= h.new_level "
+            f"JOIN app_user u ON {self._RECIPIENT} "
+            f"JOIN ({channels}) ch ON (ch.name <> 'email' OR u.email IS NOT NULL) "
+            "WHERE h.new_level > h.old_level "
+            "ON CONFLICT (dedup_key, recipient, channel) DO NOTHING",
+            {"now": self.now, "nl": "\n", "office": self.office_id} | ch_params | self.fmt,
+        ).rowcount or 0)
+
+    def _reminders(self, lo: datetime | None) -> int:
+        """Reminders whose instant falls in (lo, hi], for orders not yet due."""
+        if lo is not None and lo >= self.hi:
+            return 0
+        ids = self.sql("SELECT id FROM workflow_version").scalars().all()
+        policies = {i: self.definition(i).reminders for i in ids}
+        all_reminders = [r for rs in policies.values() for r in rs]
+        if not all_reminders:
+            return 0
+        cal = self.app.calendar
+        bound = max(escalation.reminder_due_bound(cal, r, self.hi) for r in all_reminders)
+        window = {"hi": self.hi, "bound": bound}
+        # distinct due times straight from the partial index, then only those that matter
+        dues = self.sql(f"SELECT DISTINCT due_at FROM ticket t WHERE t.status IN {OPEN} "
+                        "AND t.due_at > :hi AND t.due_at <= :bound", window,
+                        (sa.column("due_at", UTCDateTime()),)).scalars().all()
+
+        def falls(due_at: datetime, reminder: Any) -> bool:
+            at = escalation.reminder_at(cal, reminder, due_at)
+            return (lo is None or at > lo) and at <= self.hi
+
+        candidates = [d for d in dues if any(falls(d, r) for r in all_reminders)]
+        if not candidates:
+            return 0
+        rows = []
+        for wv_id, reminders in policies.items():
+            for i, reminder in enumerate(reminders):
+                for due_at in candidates:
+                    if falls(due_at, reminder):
+                        rows.append({"w": wv_id, "d": due_at,
+                                     "tag": f"{i}:{due_at.strftime('%Y%m%dT%H%M%S')}"}
+                                    | self._flags(reminder.notify))
+        if not rows:
+            return 0
+        self.sql("INSERT INTO sweep_remind (wv_id, due_at, tag, n_assignee, n_lead, n_sup, "
+                 "n_office) VALUES (:w, :d, :tag, :a, :l, :s, :o)", rows)
+        channels, ch_params = self._channels_sql()
+        title = "coalesce(t.title_zh, t.title)"
+        due = self.local_text("t.due_at")
+        subject = f"'【即将到期】工单 #' || t.id || ' ' || {title}"
+        body = (f"'工单 #' || t.id || '「' || {title} || '」（' || c.name || '）将于 ' || {due} "
+                "|| ' 到期，请及时办结。' || :nl || 'Work order #' || t.id || ' \"' || t.title "
+                f"|| '\" (' || c.name || ') is due ' || {due} || '.'")
+        payload = self.json("'ticket_id'", "t.id", "'case_id'", "t.case_id", "'title'", title,
+                            "'due_at'", self.iso_utc("t.due_at"))
+        return int(self.sql(
+            "INSERT INTO alert (kind, dedup_key, ticket_id, level, recipient, channel, status, "
+            "attempts, subject, body, payload, created_at, next_attempt_at) "
+            "SELECT 'reminder', 'remind:' || t.id || ':' || p.tag, t.id, NULL, u.login, "
+            f"ch.name, 'pending', 0, {subject}, {body}, {payload}, :now, :now "
+            "FROM ticket t JOIN enterprise_case c ON c.id = t.case_id "
+            "JOIN sweep_remind p ON p.wv_id = c.workflow_version_id AND p.due_at = t.due_at "
+            f"JOIN app_user u ON {self._RECIPIENT} "
+            f"JOIN ({channels}) ch ON (ch.name <> 'email' OR u.email IS NOT NULL) "
+            f"WHERE t.status IN {OPEN} AND t.due_at > :hi AND t.due_at <= :bound "
+            "AND c.status = 'active' "
+            "ON CONFLICT (dedup_key, recipient, channel) DO NOTHING",
+            window | {"now": self.now, "nl": "\n", "office": self.office_id} | ch_params
+            | self.fmt,
+        ).rowcount or 0)
