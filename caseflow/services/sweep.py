@@ -345,7 +345,8 @@ class _Sweep:
                  "AND h.new_level <= h.old_level AND clear_list_entry.status = 'open'")
         self.sql("UPDATE ticket SET level = h.new_level FROM sweep_hit h "
                  "WHERE h.ticket_id = ticket.id AND h.new_level > ticket.level")
-        before = f"CASE WHEN h.old_level = 0 THEN NULL ELSE {self.json(repr('level'), 'h.old_level')} END"
+        old = self.json("'level'", "h.old_level")
+        before = f"CASE WHEN h.old_level = 0 THEN NULL ELSE {old} END"
         after = self.json("'level'", "h.new_level", "'status'", "'open'")
         self.sql(
             "INSERT INTO audit_event (at, actor, action, entity, case_id, ticket_id, entry_id, "
