@@ -116,8 +116,9 @@ class _Sweep:
         sample = (params[0] if params else {}) if isinstance(params, list) else (params or {})
         binds = [sa.bindparam(k, type_=UTCDateTime()) for k, v in sample.items()
                  if isinstance(v, datetime) or (v is None and k in ("n", "d"))]
-        binds += [sa.bindparam(k, expanding=True) for k, v in sample.items()
-                  if isinstance(v, list | tuple)]
+        binds += [sa.bindparam(k, expanding=True,
+                               type_=UTCDateTime() if v and isinstance(v[0], datetime) else None)
+                  for k, v in sample.items() if isinstance(v, list | tuple)]
         if binds:
             stmt = stmt.bindparams(*binds)
         executable = stmt.columns(*columns) if columns else stmt
@@ -161,10 +162,20 @@ class _Sweep:
             "sweep_policy": "wv_id INTEGER, level INTEGER, label_zh TEXT, label_en TEXT, "
                             "n_assignee INTEGER, n_lead INTEGER, n_sup INTEGER, n_office INTEGER",
             "sweep_remind": f"wv_id INTEGER, due_at {ts}, tag TEXT, n_assignee INTEGER, "
-                            "n_lead INTEGER, n_sup INTEGER, n_office INTEGER",
+                            "n_lead INTEGER, n_sup INTEGER, n_office INTEGER, "
+                            "PRIMARY KEY (wv_id, due_at, tag)",
+            # (order, level or reminder tag) to alert, then the people that means
+            "sweep_tl": "ticket_id INTEGER, level INTEGER, tag TEXT, assignee_id INTEGER, "
+                        "team_id INTEGER, n_a INTEGER, n_l INTEGER, n_s INTEGER, n_o INTEGER, "
+                        "PRIMARY KEY (ticket_id, level, tag)",
+            "sweep_rcpt": "ticket_id INTEGER, level INTEGER, tag TEXT, login TEXT, email TEXT, "
+                          "PRIMARY KEY (ticket_id, level, tag, login)",
         }
         for name, columns in ddl.items():
             self.sql(f"{prefix} {name} ({columns}){suffix}")
+            if name == "sweep_hit":
+                self.sql(f"CREATE INDEX {'' if self.pg else 'IF NOT EXISTS '}"
+                         "sweep_hit_entry ON sweep_hit (entry_id)")
             if not self.pg:
                 self.sql(f"DELETE FROM {name}")
 
@@ -188,7 +199,6 @@ class _Sweep:
         # 2. entries whose next level has started
         self._collect(levels, self._pairs_rising())
         # 3. catch-up: reopened orders and resumed cases since the last sweep
-        max_event = self.sql("SELECT coalesce(max(id), 0) FROM audit_event").scalar() or 0
         catch_tickets, catch_cases = self._catch_up(state.last_event_id)
         if catch_tickets or catch_cases:
             self._collect(levels, self._pairs_catch_up(catch_tickets, catch_cases))
@@ -203,6 +213,9 @@ class _Sweep:
         alerts = self._escalation_alerts() if (new_entries or raised) else 0
         reminders = self._reminders(lo)
 
+        # read after our own events (entry.*, never catch-up actions) so the next sweep
+        # does not re-read them
+        max_event = self.sql("SELECT coalesce(max(id), 0) FROM audit_event").scalar() or 0
         state.last_as_of = self.hi if lo is None else max(lo, self.hi)
         state.last_event_id = max(int(max_event), state.last_event_id)
         state.swept_at = self.now
@@ -244,7 +257,7 @@ class _Sweep:
         where, params = self._due_where(lo)
         rows = self.sql(
             "SELECT DISTINCT c.workflow_version_id AS wv_id, t.due_at AS due_at FROM ticket t "
-            f"JOIN enterprise_case c ON c.id = t.case_id WHERE {where}",
+            f"CROSS JOIN enterprise_case c WHERE c.id = t.case_id AND {where}",
             params, self._PAIR_COLUMNS)
         return [(r[0], r[1]) for r in rows]
 
@@ -253,12 +266,13 @@ class _Sweep:
     def _pairs_rising(self) -> list[tuple[int, datetime]]:
         # orders no longer open (cancelled with their case) stop rising
         self.sql(f"UPDATE clear_list_entry SET next_level_at = NULL WHERE status = 'open' "
-                 f"AND next_level_at IS NOT NULL AND next_level_at <= :hi AND ticket_id IN "
-                 f"(SELECT id FROM ticket WHERE status NOT IN {OPEN})", {"hi": self.hi})
+                 f"AND next_level_at IS NOT NULL AND next_level_at <= :hi AND EXISTS "
+                 f"(SELECT 1 FROM ticket t WHERE t.id = clear_list_entry.ticket_id "
+                 f"AND t.status NOT IN {OPEN})", {"hi": self.hi})
         rows = self.sql(
             "SELECT DISTINCT c.workflow_version_id AS wv_id, t.due_at AS due_at "
-            "FROM clear_list_entry e JOIN ticket t ON t.id = e.ticket_id "
-            f"JOIN enterprise_case c ON c.id = t.case_id WHERE {self._RISING} "
+            "FROM clear_list_entry e CROSS JOIN ticket t CROSS JOIN enterprise_case c "
+            f"WHERE t.id = e.ticket_id AND c.id = t.case_id AND {self._RISING} "
             "AND c.status = 'active'", {"hi": self.hi}, self._PAIR_COLUMNS)
         return [(r[0], r[1]) for r in rows]
 
@@ -283,7 +297,7 @@ class _Sweep:
         where, params = self._catch_up_where(tickets, cases)
         rows = self.sql(
             "SELECT DISTINCT c.workflow_version_id AS wv_id, t.due_at AS due_at FROM ticket t "
-            f"JOIN enterprise_case c ON c.id = t.case_id WHERE {where}", params,
+            f"CROSS JOIN enterprise_case c WHERE c.id = t.case_id AND {where}", params,
             self._PAIR_COLUMNS)
         return [(r[0], r[1]) for r in rows]
 
@@ -299,18 +313,19 @@ class _Sweep:
         self.sql(
             "INSERT INTO sweep_hit (ticket_id, entry_id, old_level, new_level, next_level_at) "
             "SELECT t.id, NULL, 0, l.level, l.next_level_at FROM ticket t "
-            "JOIN enterprise_case c ON c.id = t.case_id "
-            "JOIN sweep_level l ON l.wv_id = c.workflow_version_id AND l.due_at = t.due_at "
-            f"WHERE {where} AND l.level > 0 "
+            "CROSS JOIN enterprise_case c CROSS JOIN sweep_level l "
+            "WHERE c.id = t.case_id AND l.wv_id = c.workflow_version_id AND l.due_at = t.due_at "
+            f"AND {where} AND l.level > 0 "
             "AND NOT EXISTS (SELECT 1 FROM clear_list_entry e WHERE e.ticket_id = t.id)", params)
 
     def _hits_rising(self) -> None:
         self.sql(
             "INSERT INTO sweep_hit (ticket_id, entry_id, old_level, new_level, next_level_at) "
             "SELECT t.id, e.id, e.level, l.level, l.next_level_at FROM clear_list_entry e "
-            "JOIN ticket t ON t.id = e.ticket_id JOIN enterprise_case c ON c.id = t.case_id "
-            "JOIN sweep_level l ON l.wv_id = c.workflow_version_id AND l.due_at = t.due_at "
-            f"WHERE {self._RISING} AND c.status = 'active' AND t.status IN {OPEN} "
+            "CROSS JOIN ticket t CROSS JOIN enterprise_case c CROSS JOIN sweep_level l "
+            "WHERE t.id = e.ticket_id AND c.id = t.case_id "
+            "AND l.wv_id = c.workflow_version_id AND l.due_at = t.due_at "
+            f"AND {self._RISING} AND c.status = 'active' AND t.status IN {OPEN} "
             "ON CONFLICT (ticket_id) DO NOTHING", {"hi": self.hi})
 
     def _hits_catch_up(self, tickets: list[int], cases: list[int]) -> None:
@@ -318,33 +333,41 @@ class _Sweep:
         self.sql(
             "INSERT INTO sweep_hit (ticket_id, entry_id, old_level, new_level, next_level_at) "
             "SELECT t.id, NULL, 0, l.level, l.next_level_at FROM ticket t "
-            "JOIN enterprise_case c ON c.id = t.case_id "
-            "JOIN sweep_level l ON l.wv_id = c.workflow_version_id AND l.due_at = t.due_at "
-            f"WHERE {where} AND l.level > 0 ON CONFLICT (ticket_id) DO NOTHING", params)
+            "CROSS JOIN enterprise_case c CROSS JOIN sweep_level l "
+            "WHERE c.id = t.case_id AND l.wv_id = c.workflow_version_id AND l.due_at = t.due_at "
+            f"AND {where} AND l.level > 0 ON CONFLICT (ticket_id) DO NOTHING", params)
 
     def _apply(self) -> tuple[int, int]:
-        """Entries in, levels up, ticket levels copied, one audit event per change."""
+        """Entries in, levels up, ticket levels copied, one audit event per change.
+
+        Every statement is driven by the (small) hit table: ``CROSS JOIN`` fixes
+        SQLite's join order so the million-row tables are only probed by key."""
+        hits = self.sql("SELECT count(*) FROM sweep_hit").scalar() or 0
+        if not hits:
+            return 0, 0
         hi = {"hi": self.hi}
         new = self.sql(
             "INSERT INTO clear_list_entry (ticket_id, team_id, level, status, entered_at, "
             "level_raised_at, next_level_at, version) "
             "SELECT h.ticket_id, t.team_id, h.new_level, 'open', :hi, :hi, h.next_level_at, 1 "
-            "FROM sweep_hit h JOIN ticket t ON t.id = h.ticket_id WHERE h.entry_id IS NULL "
-            "ON CONFLICT (ticket_id) DO NOTHING", hi).rowcount
+            "FROM sweep_hit h CROSS JOIN ticket t WHERE t.id = h.ticket_id "
+            "AND h.entry_id IS NULL ON CONFLICT (ticket_id) DO NOTHING", hi).rowcount
         if new:
             self.sql("UPDATE sweep_hit SET entry_id = (SELECT e.id FROM clear_list_entry e "
                      "WHERE e.ticket_id = sweep_hit.ticket_id) WHERE entry_id IS NULL")
         raised = self.sql(
-            "UPDATE clear_list_entry SET level = h.new_level, level_raised_at = :hi, "
-            "next_level_at = h.next_level_at FROM sweep_hit h "
-            "WHERE h.entry_id = clear_list_entry.id AND h.old_level > 0 "
-            "AND h.new_level > h.old_level AND clear_list_entry.status = 'open'", hi).rowcount
-        # a level that did not change still gets its next instant recomputed
-        self.sql("UPDATE clear_list_entry SET next_level_at = h.next_level_at FROM sweep_hit h "
-                 "WHERE h.entry_id = clear_list_entry.id AND h.old_level > 0 "
-                 "AND h.new_level <= h.old_level AND clear_list_entry.status = 'open'")
-        self.sql("UPDATE ticket SET level = h.new_level FROM sweep_hit h "
-                 "WHERE h.ticket_id = ticket.id AND h.new_level > ticket.level")
+            "UPDATE clear_list_entry SET level = (SELECT h.new_level FROM sweep_hit h "
+            "WHERE h.entry_id = clear_list_entry.id), level_raised_at = :hi "
+            "WHERE id IN (SELECT entry_id FROM sweep_hit WHERE old_level > 0 "
+            "AND new_level > old_level) AND status = 'open'", hi).rowcount
+        # the next instant is recomputed for every entry looked at
+        self.sql("UPDATE clear_list_entry SET next_level_at = (SELECT h.next_level_at "
+                 "FROM sweep_hit h WHERE h.entry_id = clear_list_entry.id) "
+                 "WHERE id IN (SELECT entry_id FROM sweep_hit WHERE old_level > 0) "
+                 "AND status = 'open'")
+        self.sql("UPDATE ticket SET level = (SELECT h.new_level FROM sweep_hit h "
+                 "WHERE h.ticket_id = ticket.id) "
+                 "WHERE id IN (SELECT ticket_id FROM sweep_hit WHERE new_level > old_level)")
         old = self.json("'level'", "h.old_level")
         before = f"CASE WHEN h.old_level = 0 THEN NULL ELSE {old} END"
         after = self.json("'level'", "h.new_level", "'status'", "'open'")
@@ -354,8 +377,8 @@ class _Sweep:
             "SELECT :hi, :actor, CASE WHEN h.old_level = 0 THEN 'entry.enter' "
             "ELSE 'entry.level' END, 'entry', t.case_id, t.id, h.entry_id, t.team_id, "
             f"c.project_id, {before}, {after} "
-            "FROM sweep_hit h JOIN ticket t ON t.id = h.ticket_id "
-            "JOIN enterprise_case c ON c.id = t.case_id WHERE h.new_level > h.old_level",
+            "FROM sweep_hit h CROSS JOIN ticket t CROSS JOIN enterprise_case c "
+            "WHERE t.id = h.ticket_id AND c.id = t.case_id AND h.new_level > h.old_level",
             hi | {"actor": ACTOR})
         return int(new or 0), int(raised or 0)
 
@@ -364,14 +387,27 @@ class _Sweep:
         parts = [f"SELECT CAST(:ch{i} AS VARCHAR(16)) AS name" for i in range(len(self.channels))]
         return " UNION ALL ".join(parts), {f"ch{i}": n for i, n in enumerate(self.channels)}
 
-    _RECIPIENT = (
-        "u.active AND ("
-        "(p.n_assignee = 1 AND (u.id = t.assignee_id OR (t.assignee_id IS NULL "
-        "AND u.role = 'lead' AND u.team_id = t.team_id))) "
-        "OR (p.n_lead = 1 AND u.role = 'lead' AND u.team_id = t.team_id) "
-        "OR (p.n_sup = 1 AND u.role = 'supervisor') "
-        "OR (p.n_office = 1 AND (u.role = 'admin' OR u.team_id = :office)))"
-    )
+    def _resolve_recipients(self) -> None:
+        """``sweep_tl`` rows to people in ``sweep_rcpt``, one indexed join per kind."""
+        insert = "INSERT INTO sweep_rcpt (ticket_id, level, tag, login, email) "
+        pick = "SELECT x.ticket_id, x.level, x.tag, u.login, u.email "
+        done = " ON CONFLICT (ticket_id, level, tag, login) DO NOTHING"
+        office = {"office": self.office_id}
+        self.sql(insert + pick + "FROM sweep_tl x CROSS JOIN app_user u WHERE x.n_a = 1 "
+                 "AND u.id = x.assignee_id AND u.active" + done)
+        self.sql(insert + pick + "FROM sweep_tl x CROSS JOIN app_user u "
+                 "WHERE (x.n_l = 1 OR (x.n_a = 1 AND x.assignee_id IS NULL)) "
+                 "AND u.team_id = x.team_id AND u.role = 'lead' AND u.active" + done)
+        self.sql(insert + pick + "FROM app_user u CROSS JOIN sweep_tl x "
+                 "WHERE u.role = 'supervisor' AND u.active AND x.n_s = 1" + done)
+        self.sql(insert + pick + "FROM app_user u CROSS JOIN sweep_tl x "
+                 "WHERE (u.role = 'admin' OR u.team_id = :office) AND u.active AND x.n_o = 1"
+                 + done, office)
+
+    def _clear_recipients(self) -> None:
+        self.sql("DELETE FROM sweep_tl")
+        self.sql("DELETE FROM sweep_rcpt")
+
 
     @staticmethod
     def _flags(notify: Iterable[str]) -> dict[str, int]:
@@ -382,8 +418,8 @@ class _Sweep:
 
     def _escalation_alerts(self) -> int:
         wv_ids = self.sql("SELECT DISTINCT c.workflow_version_id FROM sweep_hit h "
-                          "JOIN ticket t ON t.id = h.ticket_id "
-                          "JOIN enterprise_case c ON c.id = t.case_id").scalars().all()
+                          "CROSS JOIN ticket t CROSS JOIN enterprise_case c "
+                          "WHERE t.id = h.ticket_id AND c.id = t.case_id").scalars().all()
         rows = []
         for wv_id in wv_ids:
             for level in self.definition(wv_id).levels:
@@ -405,20 +441,26 @@ class _Sweep:
         payload = self.json("'ticket_id'", "t.id", "'case_id'", "t.case_id", "'level'",
                             "p.level", "'title'", title, "'due_at'", self.iso_utc("t.due_at"),
                             "'label'", "p.label_zh")
+        self._clear_recipients()
+        self.sql(
+            "INSERT INTO sweep_tl (ticket_id, level, tag, assignee_id, team_id, n_a, n_l, n_s, "
+            "n_o) SELECT h.ticket_id, p.level, '', t.assignee_id, t.team_id, p.n_assignee, "
+            "p.n_lead, p.n_sup, p.n_office FROM sweep_hit h CROSS JOIN ticket t "
+            "CROSS JOIN enterprise_case c CROSS JOIN sweep_policy p "
+            "WHERE t.id = h.ticket_id AND c.id = t.case_id AND p.wv_id = c.workflow_version_id "
+            "AND p.level > h.old_level AND p.level <= h.new_level")
+        self._resolve_recipients()
         return int(self.sql(
             "INSERT INTO alert (kind, dedup_key, ticket_id, level, recipient, channel, status, "
             "attempts, subject, body, payload, created_at, next_attempt_at) "
-            "SELECT 'escalation', 'esc:' || t.id || ':' || p.level, t.id, p.level, u.login, "
+            "SELECT 'escalation', 'esc:' || t.id || ':' || p.level, t.id, p.level, r.login, "
             f"ch.name, 'pending', 0, {subject}, {body}, {payload}, :now, :now "
-            "FROM sweep_hit h JOIN ticket t ON t.id = h.ticket_id "
-            "JOIN enterprise_case c ON c.id = t.case_id "
-            "JOIN sweep_policy p ON p.wv_id = c.workflow_version_id "
-            "AND p.level > h.old_level AND p.level <= h.new_level "
-            f"JOIN app_user u ON {self._RECIPIENT} "
-            f"JOIN ({channels}) ch ON (ch.name <> 'email' OR u.email IS NOT NULL) "
-            "WHERE h.new_level > h.old_level "
+            "FROM sweep_rcpt r CROSS JOIN ticket t CROSS JOIN enterprise_case c "
+            f"CROSS JOIN sweep_policy p CROSS JOIN ({channels}) ch "
+            "WHERE t.id = r.ticket_id AND c.id = t.case_id AND p.wv_id = c.workflow_version_id "
+            "AND p.level = r.level AND (ch.name <> 'email' OR r.email IS NOT NULL) "
             "ON CONFLICT (dedup_key, recipient, channel) DO NOTHING",
-            {"now": self.now, "nl": "\n", "office": self.office_id} | ch_params | self.fmt,
+            {"now": self.now, "nl": "\n"} | ch_params | self.fmt,
         ).rowcount or 0)
 
     def _reminders(self, lo: datetime | None) -> int:
@@ -466,18 +508,25 @@ class _Sweep:
                 f"|| '\" (' || c.name || ') is due ' || {due} || '.'")
         payload = self.json("'ticket_id'", "t.id", "'case_id'", "t.case_id", "'title'", title,
                             "'due_at'", self.iso_utc("t.due_at"))
+        self._clear_recipients()
+        self.sql(
+            "INSERT INTO sweep_tl (ticket_id, level, tag, assignee_id, team_id, n_a, n_l, n_s, "
+            "n_o) SELECT t.id, 0, p.tag, t.assignee_id, t.team_id, p.n_assignee, p.n_lead, "
+            "p.n_sup, p.n_office FROM ticket t CROSS JOIN enterprise_case c "
+            "CROSS JOIN sweep_remind p WHERE c.id = t.case_id "
+            "AND p.wv_id = c.workflow_version_id AND p.due_at = t.due_at "
+            f"AND t.status IN {OPEN} AND t.due_at IN :dues AND c.status = 'active'",
+            {"dues": candidates})
+        self._resolve_recipients()
         return int(self.sql(
             "INSERT INTO alert (kind, dedup_key, ticket_id, level, recipient, channel, status, "
             "attempts, subject, body, payload, created_at, next_attempt_at) "
-            "SELECT 'reminder', 'remind:' || t.id || ':' || p.tag, t.id, NULL, u.login, "
+            "SELECT 'reminder', 'remind:' || t.id || ':' || r.tag, t.id, NULL, r.login, "
             f"ch.name, 'pending', 0, {subject}, {body}, {payload}, :now, :now "
-            "FROM ticket t JOIN enterprise_case c ON c.id = t.case_id "
-            "JOIN sweep_remind p ON p.wv_id = c.workflow_version_id AND p.due_at = t.due_at "
-            f"JOIN app_user u ON {self._RECIPIENT} "
-            f"JOIN ({channels}) ch ON (ch.name <> 'email' OR u.email IS NOT NULL) "
-            f"WHERE t.status IN {OPEN} AND t.due_at > :hi AND t.due_at <= :bound "
-            "AND c.status = 'active' "
+            "FROM sweep_rcpt r CROSS JOIN ticket t CROSS JOIN enterprise_case c "
+            f"CROSS JOIN ({channels}) ch "
+            "WHERE t.id = r.ticket_id AND c.id = t.case_id "
+            "AND (ch.name <> 'email' OR r.email IS NOT NULL) "
             "ON CONFLICT (dedup_key, recipient, channel) DO NOTHING",
-            window | {"now": self.now, "nl": "\n", "office": self.office_id} | ch_params
-            | self.fmt,
+            {"now": self.now, "nl": "\n"} | ch_params | self.fmt,
         ).rowcount or 0)
