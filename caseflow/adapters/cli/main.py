@@ -48,9 +48,10 @@ def root(
 
 def _register() -> None:
     """Each command group lives in its own module; add new groups here."""
-    from caseflow.adapters.cli import setup_cmds
+    from caseflow.adapters.cli import escalation_cmds, setup_cmds
 
     setup_cmds.register(app)
+    escalation_cmds.register(app)
 
 
 _register()
