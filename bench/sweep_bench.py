@@ -47,12 +47,14 @@ def _stamp(when: datetime) -> str:
 
 
 def build(engine: Engine, orders: int = 1_000_000, newly_overdue: int = 10_000,
-          cases: int = 100_000, already_overdue: int = 20_000) -> None:
+          cases: int | None = None, already_overdue: int | None = None) -> None:
     """Fill an empty, migrated SQLite database: teams, users, one project and workflow
-    version, ``cases`` cases (1 % on hold, none of them
-    among the newly overdue) and ``orders`` work orders: ``newly_overdue``
-    due at the end of 2 March, ``already_overdue`` due in the past weeks, 40 % closed,
-    the rest open and due over the next 300 days."""
+    version, ``cases`` cases (default a tenth of the orders; 1 % on hold, none of them
+    among the newly overdue) and ``orders`` work orders: ``newly_overdue`` due at the
+    end of 2 March, ``already_overdue`` (default twice as many) due in the past weeks,
+    40 % closed, the rest open and due over the next 300 days."""
+    cases = cases or max(orders // 10, newly_overdue + 2)
+    already_overdue = newly_overdue * 2 if already_overdue is None else already_overdue
     definition = WorkflowCatalog([bundled_workflows_dir()]).get("gongai")
     created = _stamp(datetime(2026, 1, 5, 1, tzinfo=UTC))
     closed_until = newly_overdue + already_overdue + int(orders * 0.4)
