@@ -21,7 +21,8 @@ Decisions (documented in the report and the CLI help):
 
 - Only orders of *active* cases are listed or raised. A case on hold is paused: its
   overdue orders enter the list, and its entries rise, once it resumes. Withdrawn
-  cases have their orders cancelled; closed and cancelled orders never enter.
+  cases have their orders cancelled; closed and cancelled orders never enter, and an
+  entry whose order is cancelled moves to ``awaiting_signoff`` for a supervisor.
 - Recipients: ``assignee`` is the assigned user, or the team's leads when the order
   is unassigned (the lead answers for the team's queue); ``team_lead`` the active
   users with role lead in the order's team; ``supervisors`` every active supervisor;
@@ -57,7 +58,7 @@ from caseflow.services.queries import definition_for
 
 SWEEP_LOCK = 0x43465357  # "CFSW": pg_advisory_xact_lock key serialising sweeps
 EVENT_MARGIN = 1000  # audit ids re-read each sweep (PostgreSQL commits ids out of order)
-CATCH_UP_ACTIONS = ("ticket.reopen", "case.resume")
+CATCH_UP_ACTIONS = ("ticket.reopen", "case.resume", "ticket.cancel")
 ACTOR = "scheduler"
 OPEN = "('open', 'in_progress')"
 
@@ -71,6 +72,7 @@ class SweepResult:
     alerts_queued: int
     reminders_queued: int
     open_entries: int
+    cancelled_to_signoff: int = 0  # entries whose order was cancelled, now awaiting sign-off
 
 
 def channel_names(app: App) -> list[str]:
@@ -184,7 +186,7 @@ class _Sweep:
         # 2. entries whose next level has started
         self._collect(levels, self._pairs_rising())
         # 3. catch-up: reopened orders and resumed cases since the last sweep
-        catch_tickets, catch_cases = self._catch_up(state.last_event_id)
+        catch_tickets, catch_cases, cancelled = self._catch_up(state.last_event_id)
         if catch_tickets or catch_cases:
             self._collect(levels, self._pairs_catch_up(catch_tickets, catch_cases))
         self._store_levels(levels)
@@ -197,6 +199,7 @@ class _Sweep:
         new_entries, raised = self._apply()
         alerts = self._escalation_alerts() if (new_entries or raised) else 0
         reminders = self._reminders(lo)
+        settled = self._settle_cancelled(cancelled) if cancelled else 0
 
         # read after our own events (entry.*, never catch-up actions) so the next sweep
         # does not re-read them
@@ -211,7 +214,7 @@ class _Sweep:
             "SELECT count(*) FROM clear_list_entry WHERE status != 'signed_off'").scalar() or 0
         return SweepResult(as_of=self.hi, since=lo, new_entries=new_entries, raised=raised,
                            alerts_queued=alerts, reminders_queued=reminders,
-                           open_entries=int(open_entries))
+                           open_entries=int(open_entries), cancelled_to_signoff=settled)
 
     def _widened(self, lo: datetime) -> datetime:
         """Lower bound of the due-time scan: ``lo``, or earlier when some workflow's
@@ -261,7 +264,7 @@ class _Sweep:
             "AND c.status = 'active'", {"hi": self.hi}, self._PAIR_COLUMNS)
         return [(r[0], r[1]) for r in rows]
 
-    def _catch_up(self, last_event_id: int) -> tuple[list[int], list[int]]:
+    def _catch_up(self, last_event_id: int) -> tuple[list[int], list[int], list[int]]:
         rows = self.sql(
             "SELECT action, ticket_id, case_id FROM audit_event WHERE id > :since "
             "AND action IN :actions",
@@ -269,7 +272,32 @@ class _Sweep:
         ).all()
         tickets = sorted({t for a, t, _ in rows if a == "ticket.reopen" and t is not None})
         cases = sorted({c for a, _, c in rows if a == "case.resume" and c is not None})
-        return tickets, cases
+        cancelled = sorted({t for a, t, _ in rows if a == "ticket.cancel" and t is not None})
+        return tickets, cases, cancelled
+
+    def _settle_cancelled(self, ticket_ids: list[int]) -> int:
+        """An order cancelled while on the list (its case withdrawn, its stage left) has
+        nothing left to do: its entry waits for a supervisor to sign it off."""
+        entry_ids = self.sql(
+            "SELECT e.id FROM clear_list_entry e CROSS JOIN ticket t WHERE e.ticket_id IN :tids "
+            "AND t.id = e.ticket_id AND e.status = 'open' AND t.status = 'cancelled'",
+            {"tids": ticket_ids}).scalars().all()
+        if not entry_ids:
+            return 0
+        ids = {"eids": list(entry_ids), "hi": self.hi}
+        self.sql("UPDATE clear_list_entry SET status = 'awaiting_signoff', awaiting_since = :hi, "
+                 "next_level_at = NULL WHERE id IN :eids", ids)
+        before = self.json("'status'", "'open'")
+        after = self.json("'status'", "'awaiting_signoff'")
+        self.sql(
+            "INSERT INTO audit_event (at, actor, action, entity, case_id, ticket_id, entry_id, "
+            'team_id, project_id, "before", "after", note) '
+            "SELECT :hi, :actor, 'entry.awaiting_signoff', 'entry', t.case_id, t.id, e.id, "
+            f"t.team_id, c.project_id, {before}, {after}, :note "
+            "FROM clear_list_entry e CROSS JOIN ticket t CROSS JOIN enterprise_case c "
+            "WHERE e.id IN :eids AND t.id = e.ticket_id AND c.id = t.case_id",
+            ids | {"actor": ACTOR, "note": "work order cancelled"})
+        return len(entry_ids)
 
     def _catch_up_where(self, tickets: list[int], cases: list[int]) -> tuple[str, dict[str, Any]]:
         terms, params = [], {"hi": self.hi, "tids": tickets or [-1], "cids": cases or [-1]}

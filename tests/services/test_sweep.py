@@ -195,3 +195,18 @@ def test_list_filters_counts_and_order(app: App, town: Town, order: Overdue) -> 
     top = clearlist.list_entries(app, level=3, as_of=at(2026, 3, 20))
     assert top.entries and {e.level for e in top.entries} == {3}
     assert clearlist.list_entries(app, as_of=at(2026, 3, 1)).entries == []
+
+
+def test_entry_of_a_cancelled_order_waits_for_signoff(
+    app: App, town: Town, order: Overdue, clock: FixedClock,
+) -> None:
+    sweep(app, at(2026, 3, 5))
+    clock.set(at(2026, 3, 5, 10))
+    cases.withdraw(app, town.lead, order.case_id, "企业主动关停")
+    result = sweep(app, at(2026, 3, 5, 11))
+    entry = entry_of(app, order.ticket_id)
+    assert result.cancelled_to_signoff == 1
+    assert entry.status == "awaiting_signoff" and entry.next_level_at is None
+    clock.set(at(2026, 3, 6))
+    assert clearlist.signoff(app, town.supervisor, entry.id, "企业已关停").status == "signed_off"
+    assert sweep(app, at(2026, 3, 20)).raised == 0
