@@ -277,10 +277,11 @@ def digest(app: App, day: date | None = None, channels: Sequence[str] | None = N
         queued = 0
         if rows:
             insert = _insert(uow.is_postgres)
-            stmt = insert(Alert.__table__).on_conflict_do_nothing(  # type: ignore[attr-defined]
-                index_elements=["dedup_key", "recipient", "channel"])
-            for row in rows:
-                queued += session.execute(stmt, row).rowcount or 0  # type: ignore[attr-defined]
+            table = Alert.__table__  # type: ignore[attr-defined]
+            stmt = insert(table).on_conflict_do_nothing(
+                index_elements=["dedup_key", "recipient", "channel"]).returning(table.c.id)
+            for row in rows:  # RETURNING counts what was new on both dialects
+                queued += len(session.execute(stmt, row).all())
         uow.commit()
     return DigestResult(day=day, working_day=True, people=people, queued=queued)
 
