@@ -183,13 +183,46 @@ def _claim(app: App, batch: int) -> list[dict[str, Any]]:
                         .values(next_attempt_at=now + LEASE))
         rows = session.execute(
             sa.select(Alert.id, Alert.kind, Alert.recipient, Alert.channel, Alert.subject,
-                      Alert.body, Alert.payload, Alert.attempts, User.name, User.email)
+                      Alert.body, Alert.payload, Alert.attempts, Alert.level, User.name,
+                      User.email, Ticket.id.label("ticket_id"), Ticket.title, Ticket.title_zh,
+                      Ticket.due_at, Ticket.case_id, Case.name.label("case_name"),
+                      Case.workflow_version_id)
             .join(User, sa.and_(User.login == Alert.recipient, User.active), isouter=True)
+            .join(Ticket, Ticket.id == Alert.ticket_id, isouter=True)
+            .join(Case, Case.id == Ticket.case_id, isouter=True)
             .where(Alert.id.in_(ids))  # type: ignore[union-attr]
             .order_by(Alert.id)  # type: ignore[arg-type]
         ).mappings().all()
+        claimed = [_rendered(app, session, dict(r)) for r in rows]
         uow.commit()
-    return [dict(r) for r in rows]
+    return claimed
+
+
+def _rendered(app: App, session: Any, row: dict[str, Any]) -> dict[str, Any]:
+    """Escalations and reminders are queued lean (subject and ids, to keep the sweep
+    fast); their body and full payload are written here, from the order as it is now."""
+    if row["body"] or row["ticket_id"] is None:
+        return row
+    from caseflow.services.queries import definition_for
+
+    title = row["title_zh"] or row["title"]
+    due = row["due_at"].astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+    payload = dict(row["payload"] or {}) | {
+        "ticket_id": row["ticket_id"], "case_id": row["case_id"], "case": row["case_name"],
+        "title": title, "due_at": row["due_at"].isoformat()}
+    head = f"工单 #{row['ticket_id']}「{title}」（{row['case_name']}）"
+    head_en = f"Work order #{row['ticket_id']} \"{row['title']}\" ({row['case_name']})"
+    if row["kind"] == "escalation" and row["level"]:
+        level = definition_for(app, session, row["workflow_version_id"]).level(row["level"])
+        zh, en = (level.label_zh, level.label_en) if level else ("", "")
+        payload |= {"level": row["level"], "label": zh}
+        row["body"] = (f"{head}已于 {due} 到期未办结，列入清零清单第 {row['level']} 级：{zh}。\n"
+                       f"{head_en} was due {due} and is on the clear-to-zero list at level "
+                       f"{row['level']}: {en}.")
+    else:
+        row["body"] = f"{head}将于 {due} 到期，请及时办结。\n{head_en} is due {due}."
+    row["payload"] = payload
+    return row
 
 
 def _mark(app: App, settings: AlertSettings, row: dict[str, Any], error: Any,

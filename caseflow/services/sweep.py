@@ -49,7 +49,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from caseflow.clock import SHANGHAI, ensure_utc
+from caseflow.clock import ensure_utc
 from caseflow.domain import escalation
 from caseflow.domain.workflow import WorkflowDefinition
 from caseflow.persistence.models import SweepState, UTCDateTime
@@ -142,14 +142,13 @@ class _Sweep:
         prefix = "CREATE TEMP TABLE" if self.pg else "CREATE TEMP TABLE IF NOT EXISTS"
         ddl = {
             "sweep_level": f"wv_id INTEGER, due_at {ts}, level INTEGER, next_level_at {ts}, "
-                           "due_local TEXT, due_iso TEXT, PRIMARY KEY (wv_id, due_at)",
+                           "PRIMARY KEY (wv_id, due_at)",
             "sweep_hit": f"ticket_id INTEGER PRIMARY KEY, entry_id INTEGER, "
                          f"old_level INTEGER, new_level INTEGER, next_level_at {ts}",
             "sweep_policy": "wv_id INTEGER, level INTEGER, label_zh TEXT, label_en TEXT, "
                             "n_assignee INTEGER, n_lead INTEGER, n_sup INTEGER, n_office INTEGER",
             "sweep_remind": f"wv_id INTEGER, due_at {ts}, tag TEXT, n_assignee INTEGER, "
-                            "n_lead INTEGER, n_sup INTEGER, n_office INTEGER, "
-                            "due_local TEXT, due_iso TEXT, "
+                            "n_lead INTEGER, n_sup INTEGER, n_office INTEGER, due_iso TEXT, "
                             "PRIMARY KEY (wv_id, due_at, tag)",
             # (order, level or reminder tag) to alert, then the people that means
             "sweep_tl": "ticket_id INTEGER, level INTEGER, tag TEXT, assignee_id INTEGER, "
@@ -316,10 +315,10 @@ class _Sweep:
 
     def _store_levels(self, levels: dict[tuple[int, datetime], escalation.Standing]) -> None:
         if levels:
-            self.sql("INSERT INTO sweep_level (wv_id, due_at, level, next_level_at, due_local, "
-                     "due_iso) VALUES (:w, :d, :l, :n, :dl, :di)",
+            self.sql("INSERT INTO sweep_level (wv_id, due_at, level, next_level_at) "
+                     "VALUES (:w, :d, :l, :n)",
                      [{"w": w, "d": d, "l": s.level, "n": s.next_level_at}  # type: ignore[arg-type]
-                      | _due_texts(d) for (w, d), s in levels.items()])
+                      for (w, d), s in levels.items()])
 
     def _hits_due(self, lo: datetime | None) -> None:
         where, params = self._due_where(lo)
@@ -443,17 +442,9 @@ class _Sweep:
         self.sql("INSERT INTO sweep_policy (wv_id, level, label_zh, label_en, n_assignee, "
                  "n_lead, n_sup, n_office) VALUES (:w, :lv, :zh, :en, :a, :l, :s, :o)", rows)
         channels, ch_params = self._channels_sql()
-        title = "coalesce(t.title_zh, t.title)"
-        due = "l.due_local"
-        subject = f"'【' || p.label_zh || '】工单 #' || t.id || ' ' || {title}"
-        body = (f"'工单 #' || t.id || '「' || {title} || '」（' || c.name || '）已于 ' || {due} "
-                "|| ' 到期未办结，列入清零清单第 ' || p.level || ' 级：' || p.label_zh || '。' "
-                "|| :nl || 'Work order #' || t.id || ' \"' || t.title || '\" (' || c.name "
-                f"|| ') was due ' || {due} || ' and is on the clear-to-zero list at level ' "
-                "|| p.level || ': ' || p.label_en || '.'")
-        payload = self.json("'ticket_id'", "t.id", "'case_id'", "t.case_id", "'level'",
-                            "p.level", "'title'", title, "'due_at'", "l.due_iso",
-                            "'label'", "p.label_zh")
+        # lean rows: the body is rendered when the alert is delivered (services.alerts)
+        subject = "'【' || p.label_zh || '】工单 #' || t.id || ' ' || coalesce(t.title_zh, t.title)"
+        payload = self.json("'ticket_id'", "t.id", "'level'", "p.level")
         self._clear_recipients()
         self.sql(
             "INSERT INTO sweep_tl (ticket_id, level, tag, assignee_id, team_id, n_a, n_l, n_s, "
@@ -467,14 +458,13 @@ class _Sweep:
             "INSERT INTO alert (kind, dedup_key, ticket_id, level, recipient, channel, status, "
             "attempts, subject, body, payload, created_at, next_attempt_at) "
             "SELECT 'escalation', 'esc:' || t.id || ':' || p.level, t.id, p.level, r.login, "
-            f"ch.name, 'pending', 0, {subject}, {body}, {payload}, :now, :now "
+            f"ch.name, 'pending', 0, {subject}, '', {payload}, :now, :now "
             "FROM sweep_rcpt r CROSS JOIN ticket t CROSS JOIN enterprise_case c "
-            f"CROSS JOIN sweep_policy p CROSS JOIN sweep_level l CROSS JOIN ({channels}) ch "
+            f"CROSS JOIN sweep_policy p CROSS JOIN ({channels}) ch "
             "WHERE t.id = r.ticket_id AND c.id = t.case_id AND p.wv_id = c.workflow_version_id "
-            "AND l.wv_id = c.workflow_version_id AND l.due_at = t.due_at "
             "AND p.level = r.level AND (ch.name <> 'email' OR r.email IS NOT NULL) "
             "ON CONFLICT (dedup_key, recipient, channel) DO NOTHING",
-            {"now": self.now, "nl": "\n"} | ch_params,
+            {"now": self.now} | ch_params,
         ).rowcount or 0)
 
     def _reminders(self, lo: datetime | None) -> int:
@@ -508,21 +498,16 @@ class _Sweep:
                     if falls(due_at, reminder):
                         rows.append({"w": wv_id, "d": due_at,
                                      "tag": f"{i}:{due_at.strftime('%Y%m%dT%H%M%S')}"}
-                                    | self._flags(reminder.notify) | _due_texts(due_at))
+                                    | self._flags(reminder.notify)
+                                    | {"di": due_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
         if not rows:
             return 0
         self.sql("INSERT INTO sweep_remind (wv_id, due_at, tag, n_assignee, n_lead, n_sup, "
-                 "n_office, due_local, due_iso) VALUES (:w, :d, :tag, :a, :l, :s, :o, :dl, :di)",
+                 "n_office, due_iso) VALUES (:w, :d, :tag, :a, :l, :s, :o, :di)",
                  rows)
         channels, ch_params = self._channels_sql()
-        title = "coalesce(t.title_zh, t.title)"
-        due = "p.due_local"
-        subject = f"'【即将到期】工单 #' || t.id || ' ' || {title}"
-        body = (f"'工单 #' || t.id || '「' || {title} || '」（' || c.name || '）将于 ' || {due} "
-                "|| ' 到期，请及时办结。' || :nl || 'Work order #' || t.id || ' \"' || t.title "
-                f"|| '\" (' || c.name || ') is due ' || {due} || '.'")
-        payload = self.json("'ticket_id'", "t.id", "'case_id'", "t.case_id", "'title'", title,
-                            "'due_at'", "p.due_iso")
+        subject = "'【即将到期】工单 #' || t.id || ' ' || coalesce(t.title_zh, t.title)"
+        payload = self.json("'ticket_id'", "t.id", "'due_at'", "p.due_iso")
         self._clear_recipients()
         self.sql(
             "INSERT INTO sweep_tl (ticket_id, level, tag, assignee_id, team_id, n_a, n_l, n_s, "
@@ -537,18 +522,13 @@ class _Sweep:
             "INSERT INTO alert (kind, dedup_key, ticket_id, level, recipient, channel, status, "
             "attempts, subject, body, payload, created_at, next_attempt_at) "
             "SELECT 'reminder', 'remind:' || t.id || ':' || r.tag, t.id, NULL, r.login, "
-            f"ch.name, 'pending', 0, {subject}, {body}, {payload}, :now, :now "
+            f"ch.name, 'pending', 0, {subject}, '', {payload}, :now, :now "
             "FROM sweep_rcpt r CROSS JOIN ticket t CROSS JOIN enterprise_case c "
             f"CROSS JOIN sweep_remind p CROSS JOIN ({channels}) ch "
             "WHERE t.id = r.ticket_id AND c.id = t.case_id "
             "AND p.wv_id = c.workflow_version_id AND p.due_at = t.due_at AND p.tag = r.tag "
             "AND (ch.name <> 'email' OR r.email IS NOT NULL) "
             "ON CONFLICT (dedup_key, recipient, channel) DO NOTHING",
-            {"now": self.now, "nl": "\n"} | ch_params,
+            {"now": self.now} | ch_params,
         ).rowcount or 0)
 
-
-def _due_texts(due_at: datetime) -> dict[str, str]:
-    """A due time as alerts show it (Shanghai wall time) and as their payload carries it."""
-    return {"dl": due_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
-            "di": due_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
