@@ -10,7 +10,7 @@ since the last sweep, not the size of the ticket table.
   A sweep as of an earlier time than the last finds nothing new (everything due by
   then was handled) and leaves the watermark where it is.
 - Levels are computed in Python once per distinct (workflow version, due time), then
-  applied with set-based SQL (INSERT ... SELECT, UPDATE ... FROM) through small
+  applied with set-based SQL (INSERT ... SELECT, UPDATE ... WHERE id IN) through small
   temporary tables; no ORM object per order.
 - Orders the due-time window cannot see are caught from the audit log: a work order
   reopened, or a case resumed from hold, after its due time (events after
