@@ -289,4 +289,16 @@ class AuditEvent(SQLModel, table=True):
     note: str | None = Field(default=None, sa_type=sa.Text())
 
 
+class SweepState(SQLModel, table=True):
+    """The escalation sweep's watermark (one row, id 1): the latest ``as_of`` swept and
+    the last audit event seen, so a sweep looks only at what changed since."""
+
+    __tablename__: ClassVar[str] = "sweep_state"  # type: ignore[misc]
+    id: int | None = Field(default=None, primary_key=True)
+    last_as_of: datetime | None = utc_column()
+    last_event_id: int = Field(default=0)
+    swept_at: datetime | None = utc_column()
+    sweeps: int = Field(default=0)
+
+
 metadata = SQLModel.metadata

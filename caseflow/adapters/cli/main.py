@@ -6,6 +6,7 @@ Exit codes: 0 success; 1 a refused or impossible request (one line on stderr);
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from typing import Annotated, Any
@@ -52,17 +53,16 @@ def root(
     route_warnings()
 
 
-def _register() -> None:
-    """Each command group lives in its own module; add new groups here."""
-    from caseflow.adapters.cli import setup_cmds
+# Each command group lives in its own module with a ``register(app)``; add new ones here.
+_GROUPS = (
+    "setup_cmds", "workflow_cmds", "directory_cmds", "project_cmds", "case_cmds",
+    "ticket_cmds", "calendar_cmds", "escalation_cmds",
+)
 
-    setup_cmds.register(app)
-    from caseflow.adapters.cli import workflow_cmds; workflow_cmds.register(app)  # noqa: E702,I001
-    from caseflow.adapters.cli import directory_cmds; directory_cmds.register(app)  # noqa: E702,I001
-    from caseflow.adapters.cli import project_cmds; project_cmds.register(app)  # noqa: E702,I001
-    from caseflow.adapters.cli import case_cmds; case_cmds.register(app)  # noqa: E702,I001
-    from caseflow.adapters.cli import ticket_cmds; ticket_cmds.register(app)  # noqa: E702,I001
-    from caseflow.adapters.cli import calendar_cmds; calendar_cmds.register(app)  # noqa: E702,I001
+
+def _register() -> None:
+    for name in _GROUPS:
+        importlib.import_module(f"caseflow.adapters.cli.{name}").register(app)
 
 
 _register()

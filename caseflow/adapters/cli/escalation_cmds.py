@@ -1,0 +1,284 @@
+"""``caseflow sweep``, ``clearlist``, ``alerts`` and ``scheduler run``.
+
+The escalation side of caseflow: the sweep that puts overdue work orders on the
+clear-to-zero list (清零清单), the list itself with sign-off (销号) and rejection, the
+alert outbox and its dispatcher, and the long-running scheduler. Rendering stays in
+this module (rich tables, Chinese or English by ``--lang``).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+
+from caseflow.adapters.cli.context import CliState, print_json
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON")]
+AsOfOpt = Annotated[str | None, typer.Option(
+    "--as-of", metavar="TIME",
+    help="as of this time (YYYY-MM-DD = end of that day, or YYYY-MM-DDTHH:MM; Shanghai time)")]
+
+
+def _zh(state: CliState) -> bool:
+    return state.lang.lower().startswith("zh")
+
+
+def _t(state: CliState, zh: str, en: str) -> str:
+    return zh if _zh(state) else en
+
+
+def _as_of(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    from caseflow.domain.durations import parse_instant
+
+    return parse_instant(text)
+
+
+def _when(value: datetime | None, state: CliState) -> str:
+    return value.astimezone(state.tz).strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    # piped or captured output gets wide lines instead of rich's default 80 columns
+    width = None if sys.stdout.isatty() else 200
+    return Console(soft_wrap=False, highlight=False, width=width)
+
+
+def _table(*headers: str) -> Any:
+    from rich.table import Table
+
+    table = Table(show_edge=False, pad_edge=False, header_style="bold")
+    for header in headers:
+        table.add_column(header)
+    return table
+
+
+STATUS_ZH = {"open": "未清零", "awaiting_signoff": "待销号", "signed_off": "已销号",
+             "pending": "待发送", "sent": "已发送", "failed": "发送失败"}
+
+
+def _status(state: CliState, status: str) -> str:
+    return STATUS_ZH.get(status, status) if _zh(state) else status.replace("_", " ")
+
+
+def register(app: typer.Typer) -> None:
+    clearlist_app = typer.Typer(
+        help="The clear-to-zero list (清零清单): what is left, sign-off and rejection.",
+        invoke_without_command=True)
+    alerts_app = typer.Typer(help="The alert outbox and its delivery.", no_args_is_help=True)
+    scheduler_app = typer.Typer(help="The unattended scheduler.", no_args_is_help=True)
+    app.add_typer(clearlist_app, name="clearlist")
+    app.add_typer(alerts_app, name="alerts")
+    app.add_typer(scheduler_app, name="scheduler")
+
+    @app.command("sweep")
+    def sweep_cmd(ctx: typer.Context, as_of: AsOfOpt = None, json: JsonOpt = False) -> None:
+        """Put overdue work orders on the clear-to-zero list, raise levels, queue alerts.
+
+        Idempotent: sweeping twice as of the same time changes nothing. Only orders of
+        active cases are swept (a case on hold is paused until it resumes)."""
+        from caseflow.services.sweep import sweep
+
+        state: CliState = ctx.obj
+        result = sweep(state.app(), _as_of(as_of))
+        if json:
+            print_json(result, state.tz)
+            return
+        typer.echo(_t(
+            state,
+            f"截至 {_when(result.as_of, state)}：新列入清单 {result.new_entries} 项，升级 "
+            f"{result.raised} 项，排队提醒 {result.alerts_queued} 条、到期预告 "
+            f"{result.reminders_queued} 条；还剩 {result.open_entries} 项未清零",
+            f"as of {_when(result.as_of, state)}: {result.new_entries} new entries, "
+            f"{result.raised} levels raised, {result.alerts_queued} alerts and "
+            f"{result.reminders_queued} reminders queued; {result.open_entries} items left "
+            "to clear"))
+
+    @clearlist_app.callback()
+    def clearlist_cmd(
+        ctx: typer.Context,
+        all_: Annotated[bool, typer.Option("--all", help="include signed-off entries")] = False,
+        team: Annotated[str | None, typer.Option("--team", metavar="CODE")] = None,
+        town: Annotated[str | None, typer.Option("--town", metavar="TOWN")] = None,
+        level: Annotated[int | None, typer.Option("--level", metavar="N", min=1)] = None,
+        as_of: AsOfOpt = None,
+        json: JsonOpt = False,
+    ) -> None:
+        """What is left to clear, highest level first, then oldest."""
+        if ctx.invoked_subcommand is not None:
+            return
+        from caseflow.services import clearlist
+
+        state: CliState = ctx.obj
+        listed = clearlist.list_entries(state.app(), include_signed_off=all_, team=team,
+                                        town=town, level=level, as_of=_as_of(as_of))
+        if json:
+            print_json({"as_of": listed.as_of, "left": listed.left, "per_team": listed.per_team,
+                        "entries": [e.as_dict() for e in listed.entries]}, state.tz)
+            return
+        _print_list(state, listed)
+
+    @clearlist_app.command("signoff")
+    def signoff_cmd(
+        ctx: typer.Context,
+        entry: Annotated[int, typer.Argument(help="clear-list entry id")],
+        note: Annotated[str, typer.Option("--note", help="what was checked (销号说明)")],
+        json: JsonOpt = False,
+    ) -> None:
+        """Sign an entry off (销号): supervisors and admins, entries awaiting sign-off."""
+        from caseflow.services import clearlist
+
+        state: CliState = ctx.obj
+        view = clearlist.signoff(state.app(), state.actor(), entry, note)
+        if json:
+            print_json(view.as_dict(), state.tz)
+        else:
+            typer.echo(_t(state, f"清单 #{view.id}（工单 #{view.ticket_id}）已销号",
+                          f"entry #{view.id} (work order #{view.ticket_id}) signed off"))
+
+    @clearlist_app.command("reject")
+    def reject_cmd(
+        ctx: typer.Context,
+        entry: Annotated[int, typer.Argument(help="clear-list entry id")],
+        reason: Annotated[str, typer.Option("--reason", help="why the closure is not accepted")],
+        json: JsonOpt = False,
+    ) -> None:
+        """Reject a closure: the work order is reopened and the entry is open again."""
+        from caseflow.services import clearlist
+
+        state: CliState = ctx.obj
+        view = clearlist.reject(state.app(), state.actor(), entry, reason)
+        if json:
+            print_json(view.as_dict(), state.tz)
+        else:
+            typer.echo(_t(state, f"清单 #{view.id} 退回：工单 #{view.ticket_id} 已重新打开",
+                          f"entry #{view.id} rejected: work order #{view.ticket_id} reopened"))
+
+    @alerts_app.command("list")
+    def alerts_list_cmd(
+        ctx: typer.Context,
+        status: Annotated[str | None, typer.Option(
+            "--status", help="pending, sent or failed")] = None,
+        limit: Annotated[int | None, typer.Option("--limit", min=1)] = None,
+        json: JsonOpt = False,
+    ) -> None:
+        """Alerts in the outbox, oldest first."""
+        from caseflow.services import alerts
+
+        state: CliState = ctx.obj
+        rows = alerts.list_alerts(state.app(), status, limit=limit)
+        if json:
+            print_json([r.as_dict() for r in rows], state.tz)
+            return
+        if not rows:
+            typer.echo(_t(state, "没有提醒", "no alerts"))
+            return
+        table = _table("ID", _t(state, "类型", "Kind"), _t(state, "工单", "Order"),
+                       _t(state, "级别", "Level"), _t(state, "接收人", "Recipient"),
+                       _t(state, "渠道", "Channel"), _t(state, "状态", "Status"),
+                       _t(state, "尝试", "Tries"), _t(state, "下次尝试", "Next try"),
+                       _t(state, "错误", "Error"))
+        for r in rows:
+            table.add_row(str(r.id), r.kind, f"#{r.ticket_id}" if r.ticket_id else "-",
+                          str(r.level or "-"), r.recipient, r.channel, _status(state, r.status),
+                          str(r.attempts),
+                          _when(r.next_attempt_at, state) if r.status == "pending" else "-",
+                          (r.last_error or "")[:60])
+        _console().print(table)
+        typer.echo(_t(state, f"共 {len(rows)} 条", f"{len(rows)} alerts"))
+
+    @alerts_app.command("dispatch")
+    def alerts_dispatch_cmd(
+        ctx: typer.Context,
+        retry_failed: Annotated[bool, typer.Option(
+            "--retry-failed", help="also retry failed alerts and those waiting out a backoff",
+        )] = False,
+        json: JsonOpt = False,
+    ) -> None:
+        """Deliver the alerts due now over the configured channels."""
+        from caseflow.adapters.notifiers import build_channels, close_channels
+        from caseflow.services import alerts
+
+        state: CliState = ctx.obj
+        app_ = state.app()
+        settings = alerts.alert_settings(app_)
+        channels = build_channels(settings, clock=app_.clock)
+        try:
+            result = alerts.dispatch(app_, channels, retry_failed=retry_failed,
+                                     settings=settings)
+        finally:
+            close_channels(channels)
+        if json:
+            print_json({"sent": result.sent, "deferred": result.deferred,
+                        "failed": result.failed, "errors": result.errors}, state.tz)
+            return
+        for error in result.errors:
+            sys.stderr.write(f"caseflow: {error}\n")
+        typer.echo(_t(state,
+                      f"已发送 {result.sent} 条，稍后重试 {result.deferred} 条，"
+                      f"失败 {result.failed} 条",
+                      f"{result.sent} sent, {result.deferred} to retry later, "
+                      f"{result.failed} failed"))
+
+    @alerts_app.command("digest")
+    def alerts_digest_cmd(ctx: typer.Context) -> None:
+        """Queue today's digest now (normally the scheduler does this at 08:30)."""
+        from caseflow.services import alerts
+
+        state: CliState = ctx.obj
+        result = alerts.digest(state.app())
+        typer.echo(_t(state, f"{result.day}：为 {result.people} 人排队 {result.queued} 条日报",
+                      f"{result.day}: {result.queued} digests queued for {result.people} people")
+                   if result.working_day else
+                   _t(state, f"{result.day} 不是工作日，不发日报",
+                      f"{result.day} is not a working day; no digest"))
+
+    @scheduler_app.command("run")
+    def scheduler_run_cmd(ctx: typer.Context) -> None:
+        """Sweep every few minutes ([scheduler] sweep_minutes, default 5), deliver alerts
+        every minute and the digest at 08:30 on working days, until SIGINT/SIGTERM."""
+        import logging
+
+        from caseflow.adapters import scheduler
+
+        state: CliState = ctx.obj
+        root = logging.getLogger()
+        if not any(isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)
+                   and getattr(h, "stream", None) is sys.stderr for h in root.handlers):
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: "
+                                                   "%(message)s"))
+            root.addHandler(handler)
+        root.setLevel(logging.INFO)
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        scheduler.run(state.app())
+
+
+def _print_list(state: CliState, listed: Any) -> None:
+    out = _console()
+    headline = _t(state, f"还剩 {listed.left} 项未清零", f"{listed.left} items left to clear")
+    out.print(f"[bold]{headline}[/bold]  ({_t(state, '截至', 'as of')} "
+              f"{_when(listed.as_of, state)})")
+    if listed.per_team:
+        out.print("  ".join(f"{team}: {n}" for team, n in listed.per_team.items()))
+    if not listed.entries:
+        return
+    table = _table("ID", _t(state, "级别", "Level"), _t(state, "状态", "Status"),
+                   _t(state, "工单", "Order"), _t(state, "企业", "Case"),
+                   _t(state, "专班", "Team"), _t(state, "责任人", "Assignee"),
+                   _t(state, "截止", "Due"), _t(state, "列入", "Entered"),
+                   _t(state, "销号", "Signed off"))
+    styles = {3: "bold red", 2: "red", 1: "yellow"}
+    for e in listed.entries:
+        table.add_row(str(e.id), str(e.level), _status(state, e.status),
+                      f"#{e.ticket_id} {e.display_title(state.lang)}", e.case_name,
+                      e.team or "-", e.assignee or "-", _when(e.due_at, state),
+                      _when(e.entered_at, state), _when(e.signed_off_at, state),
+                      style=styles.get(e.level) if e.status == "open" else None)
+    out.print(table)

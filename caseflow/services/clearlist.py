@@ -1,0 +1,245 @@
+"""The clear-to-zero list (清零清单): what is left, sign-off (销号) and rejection.
+
+An entry is created by the sweep when a work order goes overdue and is never
+deleted. Closing the order moves it to ``awaiting_signoff``; a supervisor (or an
+admin) signs it off with a note, or rejects the closure with a reason, which reopens
+the work order and puts the entry back to ``open`` (where the sweep keeps raising it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from caseflow.clock import ensure_utc
+from caseflow.errors import InvalidInput, NotFound, Refused
+from caseflow.persistence.models import Case, CaseFact, ClearListEntry, Project, Team, Ticket, User
+from caseflow.services import audit
+from caseflow.services.app import App
+from caseflow.services.directory import team_by_code
+from caseflow.services.permissions import Actor, require_role
+
+LEFT = ("open", "awaiting_signoff")
+
+
+@dataclass(frozen=True)
+class EntryView:
+    id: int
+    ticket_id: int
+    level: int
+    status: str
+    entered_at: datetime
+    signed_off_at: datetime | None
+    case_id: int
+    case_name: str
+    project: str
+    town: str
+    team: str | None
+    title: str
+    title_zh: str | None
+    assignee: str | None
+    ticket_status: str
+    due_at: datetime
+    level_raised_at: datetime | None
+    next_level_at: datetime | None
+    awaiting_since: datetime | None
+    signed_off_by: str | None
+    note: str | None
+
+    def display_title(self, lang: str) -> str:
+        return self.title_zh if lang.startswith("zh") and self.title_zh else self.title
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ClearList:
+    """One view of the list: the entries shown, how many are left, and per team."""
+
+    as_of: datetime
+    left: int
+    entries: list[EntryView]
+    per_team: dict[str, int] = field(default_factory=dict)
+
+
+def _query(*where: Any) -> Any:
+    assignee = aliased(User)
+    return (
+        select(ClearListEntry, Ticket, Case.name, Project.code, Project.town, Team.code,
+               assignee.login)
+        .join(Ticket, Ticket.id == ClearListEntry.ticket_id)
+        .join(Case, Case.id == Ticket.case_id)
+        .join(Project, Project.id == Case.project_id)
+        .join(Team, Team.id == ClearListEntry.team_id, isouter=True)
+        .join(assignee, assignee.id == Ticket.assignee_id, isouter=True)
+        .where(*where)
+    )
+
+
+def _view(row: Any) -> EntryView:
+    e, t, case_name, project, town, team, login = row
+    return EntryView(
+        id=e.id, ticket_id=e.ticket_id, level=e.level, status=e.status, entered_at=e.entered_at,
+        signed_off_at=e.signed_off_at, case_id=t.case_id, case_name=case_name, project=project,
+        town=town, team=team, title=t.title, title_zh=t.title_zh, assignee=login,
+        ticket_status=t.status, due_at=t.due_at, level_raised_at=e.level_raised_at,
+        next_level_at=e.next_level_at, awaiting_since=e.awaiting_since,
+        signed_off_by=e.signed_off_by, note=e.note,
+    )
+
+
+def list_entries(
+    app: App, *, include_signed_off: bool = False, team: str | None = None,
+    town: str | None = None, level: int | None = None, as_of: datetime | None = None,
+) -> ClearList:
+    """What is left to clear (open and awaiting sign-off), highest level first, then
+    oldest; ``include_signed_off`` shows everything. ``as_of`` leaves out entries that
+    entered later and those signed off by then (statuses are today's)."""
+    when = ensure_utc(as_of) if as_of is not None else app.clock.now()
+    if level is not None and level < 1:
+        raise InvalidInput("--level counts from 1")
+    with app.uow(readonly=True) as uow:
+        session = uow.session
+        where: list[Any] = [ClearListEntry.entered_at <= when]
+        if team:
+            where.append(ClearListEntry.team_id == team_by_code(session, team).id)
+        if town:
+            where.append(Project.town == town)
+        if level is not None:
+            where.append(ClearListEntry.level == level)
+        still_left = sa.or_(
+            ClearListEntry.status.in_(LEFT),  # type: ignore[attr-defined]
+            ClearListEntry.signed_off_at > when,  # type: ignore[operator]
+        )
+        shown = where if include_signed_off else [*where, still_left]
+        rows = session.exec(_query(*shown).order_by(
+            ClearListEntry.level.desc(),  # type: ignore[attr-defined]
+            ClearListEntry.entered_at, ClearListEntry.id)).all()
+        entries = [_view(r) for r in rows]
+        per_team = _per_team(session, [*where, still_left])
+    return ClearList(as_of=when, left=sum(per_team.values()), entries=entries, per_team=per_team)
+
+
+def _per_team(session: Session, where: list[Any]) -> dict[str, int]:
+    query = (
+        select(Team.code, sa.func.count(ClearListEntry.id))
+        .select_from(ClearListEntry)
+        .join(Ticket, Ticket.id == ClearListEntry.ticket_id)
+        .join(Case, Case.id == Ticket.case_id)
+        .join(Project, Project.id == Case.project_id)
+        .join(Team, Team.id == ClearListEntry.team_id, isouter=True)
+        .where(*where)
+        .group_by(Team.code)
+        .order_by(Team.code)
+    )
+    return {code or "-": int(n) for code, n in session.exec(query).all()}
+
+
+def show_entry(app: App, entry_id: int) -> EntryView:
+    with app.uow(readonly=True) as uow:
+        return _one(uow.session, entry_id)
+
+
+def _one(session: Session, entry_id: int) -> EntryView:
+    row = session.exec(_query(ClearListEntry.id == entry_id)).first()
+    if row is None:
+        raise NotFound(f"no clear-list entry #{entry_id}", hint="see `caseflow clearlist --all`")
+    return _view(row)
+
+
+def _entry(session: Session, entry_id: int) -> ClearListEntry:
+    entry = session.get(ClearListEntry, entry_id)
+    if entry is None:
+        raise NotFound(f"no clear-list entry #{entry_id}", hint="see `caseflow clearlist --all`")
+    return entry
+
+
+def _text(text: str | None, option: str) -> str:
+    if text is None or not text.strip():
+        raise InvalidInput(f"{option} is required", hint="say what was checked or what is wrong")
+    return text.strip()
+
+
+def _require_awaiting(entry: ClearListEntry, doing: str) -> None:
+    if entry.status != "awaiting_signoff":
+        state = entry.status.replace("_", " ")
+        hint = ("close its work order first" if entry.status == "open"
+                else "it is already off the list")
+        raise Refused(f"clear-list entry #{entry.id} is {state}; only an entry awaiting "
+                      f"sign-off can be {doing}", hint=hint)
+
+
+def signoff(app: App, actor: Actor, entry_id: int, note: str) -> EntryView:
+    """销号: a supervisor confirms the closed work order really cleared the item."""
+    note = _text(note, "--note")
+    require_role(actor, "supervisor", doing="sign clear-list entries off")
+    with app.uow() as uow:
+        session = uow.session
+        entry = _entry(session, entry_id)
+        _require_awaiting(entry, "signed off")
+        ticket = session.get(Ticket, entry.ticket_id)
+        now = app.clock.now()
+        entry.status, entry.signed_off_at, entry.signed_off_by = "signed_off", now, actor.login
+        entry.note, entry.next_level_at = note, None
+        session.add(entry)
+        session.flush()
+        audit.record(session, at=now, actor=actor.login, action="entry.signed_off",
+                     ticket=ticket, entry_id=entry.id, before={"status": "awaiting_signoff"},
+                     after={"status": "signed_off", "level": entry.level}, note=note)
+        uow.commit()
+        return _one(session, entry_id)
+
+
+def reject(app: App, actor: Actor, entry_id: int, reason: str) -> EntryView:
+    """Refuse a closure: the work order is reopened and the entry is open again."""
+    reason = _text(reason, "--reason")
+    require_role(actor, "supervisor", doing="reject clear-list entries")
+    with app.uow() as uow:
+        session = uow.session
+        entry = _entry(session, entry_id)
+        _require_awaiting(entry, "rejected")
+        ticket = session.get(Ticket, entry.ticket_id)
+        assert ticket is not None
+        case = session.get(Case, ticket.case_id)
+        if case is not None and case.status in ("withdrawn", "done"):
+            raise Refused(f"case #{case.id} is {case.status}; its work orders cannot be reopened",
+                          hint="sign the entry off instead")
+        now = app.clock.now()
+        if ticket.status == "closed":
+            before = {"status": ticket.status, "version": ticket.version}
+            ticket.status, ticket.closed_at, ticket.closed_by = "open", None, None
+            session.add(ticket)
+            session.flush()
+            audit.record(session, at=now, actor=actor.login, action="ticket.reopen",
+                         ticket=ticket, before=before,
+                         after={"status": "open", "version": ticket.version}, note=reason)
+            _retract_fact(session, ticket, case, actor, now, reason)
+        entry.status, entry.awaiting_since = "open", None
+        session.add(entry)
+        session.flush()
+        audit.record(session, at=now, actor=actor.login, action="entry.rejected", ticket=ticket,
+                     entry_id=entry.id, before={"status": "awaiting_signoff"},
+                     after={"status": "open", "level": entry.level}, note=reason)
+        uow.commit()
+        return _one(session, entry_id)
+
+
+def _retract_fact(session: Session, ticket: Ticket, case: Case | None, actor: Actor,
+                  now: datetime, reason: str) -> None:
+    """As ``tickets.reopen`` does: a reopened order no longer vouches for its fact."""
+    if not ticket.records or case is None or case.stage != ticket.stage:
+        return
+    fact = session.exec(select(CaseFact).where(
+        CaseFact.case_id == ticket.case_id, CaseFact.fact == ticket.records,
+        CaseFact.retracted_at.is_(None))).first()  # type: ignore[union-attr]
+    if fact is not None:
+        fact.retracted_at = now
+        session.add(fact)
+        audit.record(session, at=now, actor=actor.login, action="case.fact_retracted",
+                     case=case, before={"fact": ticket.records}, note=reason)
