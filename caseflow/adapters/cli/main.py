@@ -51,6 +51,7 @@ def _register() -> None:
     from caseflow.adapters.cli import setup_cmds
 
     setup_cmds.register(app)
+    from caseflow.adapters.cli import demo_cmds; demo_cmds.register(app)  # noqa: E702, I001
 
 
 _register()
