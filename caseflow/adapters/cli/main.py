@@ -52,6 +52,7 @@ def _register() -> None:
 
     setup_cmds.register(app)
     from caseflow.adapters.cli import demo_cmds; demo_cmds.register(app)  # noqa: E702, I001
+    from caseflow.adapters.cli import dump_cmds; dump_cmds.register(app)  # noqa: E702, I001
 
 
 _register()
