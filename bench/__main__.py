@@ -20,12 +20,13 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from caseflow.clock import SystemClock
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+
+from caseflow.clock import SystemClock
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"

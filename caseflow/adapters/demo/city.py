@@ -176,7 +176,8 @@ def _write_all(w: _Writer, definition: Any, rng: random.Random, n_cases: int,
         for p in range(PROJECTS_PER_TOWN):
             area = round(rng.uniform(40, 500), 2)
             projects.append((len(projects) + 1, f"C{town + 1:02d}P{p + 1:02d}",
-                             f"{town + 1:02d}镇第{p + 1}片区低效工业园改造项目", f"{town + 1:02d}镇",
+                             f"{town + 1:02d}镇第{p + 1}片区低效工业园改造项目",
+                             f"{town + 1:02d}镇",
                              "gongai", rng.choice(("工改工", "工改M0", "村企合作", "镇企合作")),
                              area, round(area * 0.3, 2), ts(start)))
     w.insert("project", ("id", "code", "name", "town", "workflow", "mode", "area_mu",

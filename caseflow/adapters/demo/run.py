@@ -14,7 +14,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from caseflow.adapters.demo import names, town as town_mod
+from caseflow.adapters.demo import names
+from caseflow.adapters.demo import town as town_mod
 from caseflow.adapters.demo.simulate import Simulation, Stats, run
 from caseflow.clock import SHANGHAI, FixedClock
 from caseflow.errors import InvalidInput, Refused

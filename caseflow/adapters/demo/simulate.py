@@ -192,11 +192,11 @@ class Simulation:
                 if actor and self._call(tickets.start, actor, order.id):
                     order.started = True
             if (order.close_on and order.close_on > order.due == today and not order.extended
-                    and lead is not None and self.rng.random() < 0.25):
-                if self._call(tickets.extend, lead, order.id, order.close_on,
-                              self.rng.choice(EXTEND_REASONS)):
-                    order.extended = True
-                    self.stats.extended += 1
+                    and lead is not None and self.rng.random() < 0.25
+                    and self._call(tickets.extend, lead, order.id, order.close_on,
+                                   self.rng.choice(EXTEND_REASONS))):
+                order.extended = True
+                self.stats.extended += 1
 
     def _close(self, order: Order, today: date) -> None:
         actor = self.by_login.get(order.assignee or "") or self._member_of(order.team)
