@@ -108,22 +108,32 @@ def export_to_file(app: App, actor: Actor, path: Path,
 
 
 def _header(fh: IO[bytes], source: str) -> dict[str, Any]:
+    """The top-level fields before ``tables`` (read without parsing the tables)."""
     import ijson
 
     header: dict[str, Any] = {}
+    key = None
     try:
-        for key, value in ijson.kvitems(fh, ""):
-            if key == "tables":
-                break
-            header[key] = value
+        for prefix, event, value in ijson.parse(fh):
+            if prefix == "" and event == "map_key":
+                if value == "tables":
+                    break
+                key = value
+            elif key is not None and prefix == key and event in (
+                    "string", "number", "boolean", "null"):
+                header[key] = value
     except ijson.JSONError as exc:
-        raise InvalidInput(f"{source} is not a caseflow dump: {exc}") from None
+        raise InvalidInput(f"{source} is not a caseflow dump: {_one_line(exc)}") from None
     if header.get("format") != FORMAT:
         raise InvalidInput(f"{source} is not a caseflow dump (no \"format\": \"{FORMAT}\")")
     if header.get("format_version") != FORMAT_VERSION:
         raise InvalidInput(f"{source} is dump format {header.get('format_version')}; "
                            f"this caseflow reads format {FORMAT_VERSION}")
     return header
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _converters(table: sa.Table, columns: list[str]) -> list[Callable[[Any], Any]]:
@@ -220,10 +230,10 @@ def import_dump(app: App, path: Path,
                     n += len(batch)
                 summary.rows[name] = n
         except ijson.JSONError as exc:
-            raise InvalidInput(f"{path} is cut short or damaged: {exc}; nothing was restored") \
-                from None
+            raise InvalidInput(f"{path} is cut short or damaged ({_one_line(exc)}); "
+                               "nothing was restored") from None
         except sa.exc.IntegrityError as exc:
-            raise InvalidInput(f"{path} does not hold together ({exc.orig}); "
+            raise InvalidInput(f"{path} does not hold together ({_one_line(exc.orig)}); "
                                "nothing was restored") from None
         if uow.is_postgres:
             for name in TABLES:
