@@ -23,7 +23,7 @@ from caseflow.services.app import App
 
 
 def _hint(console: Console, command: str) -> None:
-    console.print(f"[dim]↳ shown by:[/dim] [bold cyan]{command}[/bold cyan]")
+    console.print(f"[dim]↳ shown by:[/dim] [bold cyan]{command}[/bold cyan]", soft_wrap=True)
 
 
 def show(result: DemoResult, console: Console, elapsed: float | None = None) -> None:
@@ -106,6 +106,7 @@ def _clear_list(app: App, console: Console, db: str) -> None:
     if not rows and not signed and features.sweep() is None:
         console.print("[yellow]清零清单 clear-to-zero list: needs the escalation service "
                       "(caseflow.services.sweep), not in this build[/yellow]")
+        _hint(console, f"caseflow {db} --user <supervisor> clearlist")
         return
     table = Table(title=f"清零清单 · 还剩 {len(rows)} 项未清零 (signed off {signed})",
                   title_justify="left")
