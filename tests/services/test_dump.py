@@ -108,3 +108,15 @@ def test_only_an_admin_exports(app: App, town: Town, tmp_path: Path) -> None:
     with pytest.raises(PermissionDenied):
         dump.export_to_file(app, town.member, tmp_path / "x.json")
     assert not (tmp_path / "x.json").exists()
+
+
+def test_a_dump_moves_between_database_kinds(app: App, town: Town, tmp_path: Path) -> None:
+    """Restoring into SQLite from either kind: a town can move between SQLite and
+    PostgreSQL through ``caseflow export`` / ``import-dump``."""
+    _activity(app, town)
+    path = tmp_path / "town.json"
+    dump.export_to_file(app, town.admin, path)
+    target = make_app(f"sqlite:///{tmp_path / 'moved.db'}", app.clock, tmp_path)  # type: ignore[arg-type]
+    dump.import_dump(target, path)
+    assert _snapshot(target) == _snapshot(app)
+    target.engine.dispose()
