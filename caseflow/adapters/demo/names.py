@@ -150,7 +150,7 @@ def xiaolan(rng: random.Random | None = None) -> TownSeed:
             round(area * 0.35, 2), rng.choice(["工改工", "工改M0", "村企合作", "镇企合作"])))
     staff = {"office": (1, 12, 6), "negotiation": (2, 20, 0), "relocation": (2, 14, 0),
              "demolition": (2, 16, 0), "investment": (2, 14, 0)}
-    return TownSeed("xiaolan", "小榄镇", "gongai", "442000", projects, 420, staff)
+    return TownSeed("xiaolan", "小榄镇", "gongai", "442000", projects, 330, staff)
 
 
 _TX_PROJECTS = [
