@@ -145,12 +145,14 @@ class Simulation:
         people = self.town.members.get(team or "", [])
         return self.rng.choice(people) if people else self.town.leads.get(team or "")
 
-    def _call(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def _call(self, fn, *args, **kwargs) -> bool:  # type: ignore[no-untyped-def]
+        """Do one thing through a service; False (and counted) when it was refused."""
         try:
-            return fn(self.app, *args, **kwargs)
+            fn(self.app, *args, **kwargs)
         except CaseflowError:
             self.stats.conflicts += 1
-            return None
+            return False
+        return True
 
     def day(self, today: date, *, full: bool = True,
             only_cases: dict[int, int] | None = None) -> None:
@@ -204,7 +206,7 @@ class Simulation:
             return
         late = today > order.due and not order.extended
         note = self.rng.choice(LATE_NOTES if late else CLOSE_NOTES)
-        if self._call(tickets.close, actor, order.id, note) is not None:
+        if self._call(tickets.close, actor, order.id, note):
             if late:
                 self.stats.closed_late += 1
             else:
