@@ -56,7 +56,7 @@ def root(
 # Each command group lives in its own module with a ``register(app)``; add new ones here.
 _GROUPS = (
     "setup_cmds", "workflow_cmds", "directory_cmds", "project_cmds", "case_cmds",
-    "ticket_cmds", "calendar_cmds", "escalation_cmds",
+    "ticket_cmds", "calendar_cmds", "escalation_cmds", "demo_cmds", "dump_cmds",
 )
 
 

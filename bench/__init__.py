@@ -1,0 +1,1 @@
+"""Benchmarks (``make bench``): the figures the issues name, on this machine."""
