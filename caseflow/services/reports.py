@@ -221,14 +221,15 @@ def weekly(app: App, week: str | None = None, by: str = "team") -> WeeklyReport:
                            hint="pick a week up to the current one")
     with app.uow(readonly=True) as uow:
         session = uow.session
-        rows = _weekly_rows(app, session, wk.start, min(wk.end, now), by)
+        as_of = min(wk.end, now + timedelta(microseconds=1))  # a running week: up to now
+        rows = _weekly_rows(app, session, wk.start, as_of, by)
         prev = wk.previous()
         previous = _weekly_rows(app, session, prev.start, prev.end, by)
     before = {r.unit: r.rank for r in previous if _active(r)}
     for row in rows:
         row.previous_rank = before.get(row.unit)
     return WeeklyReport(week=wk.label, previous_week=wk.previous().label, by=by,
-                        start=wk.monday, end=wk.sunday, as_of=min(wk.end, now), rows=rows)
+                        start=wk.monday, end=wk.sunday, as_of=as_of, rows=rows)
 
 
 def _active(row: WeeklyRow) -> bool:
@@ -558,7 +559,8 @@ def progress(app: App, year: int | None = None, by: str = "project") -> Progress
     as_of = min(today, last)
     days_in_year = (last - first).days + 1
     elapsed = (as_of - first).days + 1
-    start, end = _midnight(first), min(_midnight(last + timedelta(days=1)), app.clock.now())
+    start = _midnight(first)
+    end = min(_midnight(last + timedelta(days=1)), app.clock.now() + timedelta(microseconds=1))
     with app.uow(readonly=True) as uow:
         session = uow.session
         definitions = _definitions(app, session)
