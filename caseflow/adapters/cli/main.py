@@ -51,6 +51,9 @@ def _register() -> None:
     from caseflow.adapters.cli import setup_cmds
 
     setup_cmds.register(app)
+    from caseflow.adapters.cli import report_cmds
+
+    report_cmds.register(app)
 
 
 _register()
