@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from caseflow.errors import Refused
 
-SCHEMA_HEAD = "0001"
+SCHEMA_HEAD = "0002_reports"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
