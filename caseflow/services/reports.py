@@ -489,6 +489,7 @@ def _person_week(app: App, session: Session, start: datetime, end: datetime, row
 
 @dataclass
 class FunnelStep:
+    workflow: str
     stage: str
     label_en: str
     label_zh: str
@@ -591,11 +592,13 @@ def progress(app: App, year: int | None = None, by: str = "project") -> Progress
                 select(Case.project_id, sa.func.count())
                 .join(moved, moved.c.case_id == Case.id).group_by(Case.project_id)):
             rows[unit_of[pid]].relocated += n
-        stage_counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        workflow_of = {p.id: p.workflow for p in projects}
+        stage_counts: dict[str, dict[str, dict[str, int]]] = defaultdict(
+            lambda: defaultdict(lambda: defaultdict(int)))
         for pid, stage, n in session.execute(
                 select(Case.project_id, Case.stage, sa.func.count())
                 .group_by(Case.project_id, Case.stage)):
-            stage_counts[unit_of[pid]][stage] += n
+            stage_counts[unit_of[pid]][workflow_of[pid]][stage] += n
     for unit, r in rows.items():
         r.through_mu = round(r.through_mu, 4)
         if r.target_mu:
@@ -604,7 +607,7 @@ def progress(app: App, year: int | None = None, by: str = "project") -> Progress
         if r.target_mu:
             r.projected_rate = percent(r.projected_mu, r.target_mu)
         r.funnel = _funnel(definitions, r.workflows, stage_counts[unit])
-        r.cases = sum(stage_counts[unit].values())
+        r.cases = sum(n for by_stage in stage_counts[unit].values() for n in by_stage.values())
     return ProgressReport(year=year, by=by, as_of=as_of, elapsed_days=elapsed,
                           days_in_year=days_in_year, rows=list(rows.values()))
 
@@ -619,26 +622,24 @@ def _definitions(app: App, session: Session) -> list[WorkflowDefinition]:
 
 
 def _funnel(definitions: list[WorkflowDefinition], workflows: list[str],
-            counts: dict[str, int]) -> list[FunnelStep]:
-    """Cases per stage in lifecycle order (谈 → 移 → 拆 → 建 → 引 → done, then held and
-    withdrawn), labels from the newest definition of the unit's workflows."""
-    steps: dict[str, FunnelStep] = {}
+            counts: dict[str, dict[str, int]]) -> list[FunnelStep]:
+    """Cases per stage, one chain per workflow in lifecycle order (谈 → 移 → 拆 → 建 → 引 →
+    done, then held and withdrawn), labels from the newest definition of each workflow."""
     newest = {d.name: d for d in sorted(definitions, key=lambda d: d.version)}
-    side: list[FunnelStep] = []
+    steps: list[FunnelStep] = []
     for name in workflows:
         definition = newest.get(name)
+        found = counts.get(name, {})
         if definition is None:
+            steps += [FunnelStep(name, st, st, st, n) for st, n in sorted(found.items())]
             continue
-        for s in definition.stages:
-            if s.name not in steps:
-                step = FunnelStep(s.name, s.label_en, s.label_zh, counts.get(s.name, 0))
-                steps[s.name] = step
-                if s.kind == "side":
-                    side.append(step)
-    for stage, n in counts.items():  # stages no current definition names
-        steps.setdefault(stage, FunnelStep(stage, stage, stage, n))
-    main = [s for s in steps.values() if s not in side]
-    return main + side
+        ordered = sorted(definition.stages, key=lambda st: st.kind == "side")
+        steps += [FunnelStep(name, st.name, st.label_en, st.label_zh, found.get(st.name, 0))
+                  for st in ordered]
+        known = {st.name for st in definition.stages}
+        steps += [FunnelStep(name, st, st, st, n) for st, n in sorted(found.items())
+                  if st not in known]  # stages of an older version of the workflow
+    return steps
 
 
 # --------------------------------------------------------------------------- burndown

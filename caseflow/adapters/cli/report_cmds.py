@@ -228,8 +228,7 @@ def progress_tables(report: ProgressReport, lang: str = "en"
         "through_mu": round(r.through_mu, 2), "completion_rate": r.completion_rate,
         "through_cases": r.through_cases, "relocated": r.relocated,
         "projected_mu": r.projected_mu, "projected_rate": r.projected_rate, "cases": r.cases,
-        "funnel": " → ".join(f"{s.label_zh if zh else s.stage} {s.cases}" for s in r.funnel
-                             if s.stage not in ("on_hold", "withdrawn")),
+        "funnel": _funnel_text(r.funnel, zh),
     } for r in report.rows]
     unit = _unit_word(report.by, lang)
     period = (f"{report.year}年（截至 {report.as_of}，第 {report.elapsed_days}/"
@@ -246,12 +245,24 @@ def progress_tables(report: ProgressReport, lang: str = "en"
     funnel = ReportTable(
         title_en="Cases per stage", title_zh="各环节案件数", unit=unit,
         period=str(report.as_of),
-        columns=[Column("unit", "Unit", "单位"), Column("stage", "Stage", "环节"),
-                 Column("cases", "Cases", "案件数", "int")],
-        rows=[{"unit": r.unit, "stage": s.label_zh if zh else s.label_en, "cases": s.cases}
+        columns=[Column("unit", "Unit", "单位"), Column("workflow", "Workflow", "流程"),
+                 Column("stage", "Stage", "环节"), Column("cases", "Cases", "案件数", "int")],
+        rows=[{"unit": r.unit, "workflow": s.workflow,
+               "stage": s.label_zh if zh else s.label_en, "cases": s.cases}
               for r in report.rows for s in r.funnel],
     )
     return summary, funnel
+
+
+def _funnel_text(steps: list[Any], zh: bool) -> str:
+    """``谈 3 → 移 1 → 拆 0 → 建 2 → 引 1 → 已完成 0``, one chain per workflow; held and
+    withdrawn cases are left to the funnel table."""
+    chains: dict[str, list[str]] = {}
+    for s in steps:
+        if s.stage not in ("on_hold", "withdrawn"):
+            chains.setdefault(s.workflow, []).append(f"{s.label_zh if zh else s.stage} {s.cases}")
+    return "；".join(" → ".join(chain) for chain in chains.values()) if zh else \
+        "; ".join(" → ".join(chain) for chain in chains.values())
 
 
 # --------------------------------------------------------------------------- output

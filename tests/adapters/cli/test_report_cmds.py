@@ -125,7 +125,7 @@ def test_progress_table_and_xlsx(run, app: App, clock, town, tmp_path: Path) -> 
     row = next(r for r in summary.iter_rows(min_row=3, values_only=True) if r[0] == "XL01")
     assert row[headers.index("Completion")] == pytest.approx(1.0098)
     assert row[headers.index("Demolished/consolidated (mu)")] == pytest.approx(807.82)
-    stages = [r[1] for r in funnel.iter_rows(min_row=3, values_only=True) if r[0] == "XL01"]
+    stages = [r[2] for r in funnel.iter_rows(min_row=3, values_only=True) if r[0] == "XL01"]
     assert stages[:5] == ["Negotiate", "Relocate", "Demolish", "Build", "Attract"]
     as_json = json.loads(run("progress", "--year", "2026", "--format", "json").output)
     assert {r["unit"]: r["completion_rate"] for r in as_json["rows"]}["XL01"] == 100.98
