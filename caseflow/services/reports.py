@@ -384,7 +384,8 @@ def _overdue_groups(session: Session, end: datetime, by: str) -> list[tuple[Any,
     changed = session.execute(
         query.with_only_columns(Ticket.id, key)
         .where(_maybe_open_at(end), Ticket.id.in_(_changed_after(end)))).all()  # type: ignore[union-attr]
-    states = _state_at(session, [tid for tid, _ in changed], end)
+    states = _state_at(session, select(Ticket.id).where(
+        _maybe_open_at(end), Ticket.id.in_(_changed_after(end))), end)  # type: ignore[union-attr]
     for tid, unit in changed:
         status, due, _ = states[tid]
         if status in OPEN_STATUSES and due < end:
@@ -392,38 +393,33 @@ def _overdue_groups(session: Session, end: datetime, by: str) -> list[tuple[Any,
     return result
 
 
-def _state_at(session: Session, ticket_ids: list[int], end: datetime
+def _state_at(session: Session, ids: Any, end: datetime
               ) -> dict[int, tuple[str, datetime, int | None]]:
-    """(status, deadline, assignee id) of each order at ``end``.
+    """(status, deadline, assignee id) at ``end`` of the orders ``ids`` selects.
 
     Every change of an order's status, assignee or deadline writes an event with the
     full snapshot before it, so the order at ``end`` is the ``before`` of its first
     such event at or after ``end``, or the row itself when nothing changed since.
+    Two set-based queries, whatever the number of orders.
     """
-    result: dict[int, tuple[str, datetime, int | None]] = {}
-    for chunk in _chunks(ticket_ids, 500):
-        for tid, status, due_at, assignee in session.execute(
-                select(Ticket.id, Ticket.status, Ticket.due_at, Ticket.assignee_id)
-                .where(Ticket.id.in_(chunk))):  # type: ignore[union-attr]
-            result[tid] = (status, due_at, assignee)
-        first = (select(AuditEvent.ticket_id, AuditEvent.before,
-                        sa.func.row_number().over(partition_by=AuditEvent.ticket_id,
-                                                  order_by=(AuditEvent.at, AuditEvent.id))
-                        .label("n"))
-                 .where(AuditEvent.ticket_id.in_(chunk),  # type: ignore[union-attr]
-                        AuditEvent.action.in_(SNAPSHOT_ACTIONS),  # type: ignore[attr-defined]
-                        AuditEvent.at >= end).subquery())
-        for tid, before in session.execute(select(first.c.ticket_id, first.c.before)
-                                           .where(first.c.n == 1)):
-            if before and "status" in before and "due_at" in before:
-                result[tid] = (before["status"], datetime.fromisoformat(before["due_at"]),
-                               before.get("assignee_id"))
+    wanted = ids.scalar_subquery() if hasattr(ids, "scalar_subquery") else ids
+    result: dict[int, tuple[str, datetime, int | None]] = {
+        tid: (status, due_at, assignee) for tid, status, due_at, assignee in session.execute(
+            select(Ticket.id, Ticket.status, Ticket.due_at, Ticket.assignee_id)
+            .where(Ticket.id.in_(wanted)))}  # type: ignore[union-attr]
+    first = (select(AuditEvent.ticket_id, AuditEvent.before,
+                    sa.func.row_number().over(partition_by=AuditEvent.ticket_id,
+                                              order_by=(AuditEvent.at, AuditEvent.id))
+                    .label("n"))
+             .where(AuditEvent.ticket_id.in_(wanted),  # type: ignore[union-attr]
+                    AuditEvent.action.in_(SNAPSHOT_ACTIONS),  # type: ignore[attr-defined]
+                    AuditEvent.at >= end).subquery())
+    for tid, before in session.execute(select(first.c.ticket_id, first.c.before)
+                                       .where(first.c.n == 1)):
+        if before and "status" in before and "due_at" in before:
+            result[tid] = (before["status"], datetime.fromisoformat(before["due_at"]),
+                           before.get("assignee_id"))
     return result
-
-
-def _chunks(items: list[int], size: int) -> Iterable[list[int]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
 
 
 def _person_week(app: App, session: Session, start: datetime, end: datetime, row: Any) -> None:
@@ -455,23 +451,23 @@ def _person_week(app: App, session: Session, start: datetime, end: datetime, row
         target = person(login)
         target.closed += n
         target.closed_on_time += int(on_time or 0)
-    candidates = [tid for (tid,) in session.execute(
-        select(Ticket.id).where(_maybe_open_at(end),
-                                sa.or_(Ticket.due_at < end,
-                                       Ticket.id.in_(_changed_after(end)))))]  # type: ignore[union-attr]
+    candidates = select(Ticket.id).where(
+        _maybe_open_at(end),
+        sa.or_(Ticket.due_at < end, Ticket.id.in_(_changed_after(end))))  # type: ignore[union-attr]
     signed = ClearListEntry.signed_off_at
+    in_play = sa.and_(ClearListEntry.entered_at < end,
+                      sa.or_(signed.is_(None), signed >= start))  # type: ignore[union-attr,operator]
     entries = session.execute(select(
         ClearListEntry.ticket_id, ClearListEntry.entered_at >= start,
         sa.and_(signed >= start, signed < end),  # type: ignore[operator]
         sa.or_(signed.is_(None), signed >= end))  # type: ignore[union-attr,operator]
-        .where(ClearListEntry.entered_at < end,
-               sa.or_(signed.is_(None), signed >= start))).all()  # type: ignore[union-attr,operator]
-    states = _state_at(session, sorted(set(candidates) | {e[0] for e in entries}), end)
+        .where(in_play)).all()
+    states = _state_at(session, candidates, end)
     overdue: Counter[tuple[int | None, datetime]] = Counter()
-    for tid in candidates:
-        status, due, assignee = states[tid]
+    for status, due, assignee in states.values():
         if status in OPEN_STATUSES and due < end:
             overdue[(assignee, due)] += 1
+    states |= _state_at(session, select(ClearListEntry.ticket_id).where(in_play), end)
     for (assignee, due), n in overdue.items():
         target = person(logins.get(assignee) if assignee else None)
         target.overdue += n
