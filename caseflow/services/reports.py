@@ -370,23 +370,32 @@ def _maybe_open_at(end: datetime) -> Any:
                           Ticket.closed_at >= end))  # type: ignore[operator]
 
 
-def _changed_after(end: datetime) -> Any:
-    """Orders whose status or deadline at ``end`` differs from the row now."""
+def _changed_after(end: datetime, actions: tuple[str, ...] = ("ticket.reopen", "ticket.extend")
+                   ) -> Any:
+    """Orders whose status or deadline (or with ``SNAPSHOT_ACTIONS``, also assignee) at
+    ``end`` may differ from the row now: those with such an event since."""
     return select(AuditEvent.ticket_id).where(
-        AuditEvent.action.in_(("ticket.reopen", "ticket.extend")),  # type: ignore[attr-defined]
+        AuditEvent.action.in_(actions),  # type: ignore[attr-defined]
         AuditEvent.at >= end)
 
 
 def _overdue_groups(session: Session, end: datetime, by: str) -> list[tuple[Any, datetime, int]]:
     """(unit, deadline then, count) of orders open and past due at ``end``.
 
-    Two index range scans rather than one scan of every order: orders open now and
-    due before ``end`` (the partial index on open orders), and orders closed or
-    cancelled at or after ``end`` (``ix_ticket_closed_at``).
+    Orders untouched since ``end`` are counted in SQL, in two index range scans rather
+    than one scan of every order: orders open now and due before ``end`` (the partial
+    index on open orders), and orders closed or cancelled at or after ``end``
+    (``ix_ticket_closed_at``). The few changed since are reconstructed one by one.
+    For ``person`` the unit is the assignee at ``end`` (a user id).
     """
-    key, query = _ticket_unit(by, select(sa.literal(0)).select_from(Ticket))
+    if by == "person":
+        key, query = Ticket.assignee_id, select(sa.literal(0)).select_from(Ticket)
+        moved = _changed_after(end, SNAPSHOT_ACTIONS)
+    else:
+        key, query = _ticket_unit(by, select(sa.literal(0)).select_from(Ticket))
+        moved = _changed_after(end)
     unchanged = [Ticket.opened_at < end, Ticket.due_at < end,
-                 Ticket.id.not_in(_changed_after(end))]  # type: ignore[union-attr]
+                 Ticket.id.not_in(moved)]  # type: ignore[union-attr]
     result: list[tuple[Any, datetime, int]] = []
     for state in (Ticket.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
                   sa.and_(Ticket.status.not_in(OPEN_STATUSES),  # type: ignore[attr-defined]
@@ -396,15 +405,15 @@ def _overdue_groups(session: Session, end: datetime, by: str) -> list[tuple[Any,
             .where(state, *unchanged).group_by(key, Ticket.due_at))]
     changed = session.execute(
         query.with_only_columns(Ticket.id, key)
-        .where(_maybe_open_at(end), Ticket.id.in_(_changed_after(end)))).all()  # type: ignore[union-attr]
+        .where(_maybe_open_at(end), Ticket.id.in_(moved))).all()  # type: ignore[union-attr]
     if not changed:
         return result
     states = _state_at(session, select(Ticket.id).where(
-        _maybe_open_at(end), Ticket.id.in_(_changed_after(end))), end)  # type: ignore[union-attr]
+        _maybe_open_at(end), Ticket.id.in_(moved)), end)  # type: ignore[union-attr]
     for tid, unit in changed:
-        status, due, _ = states[tid]
+        status, due, assignee = states[tid]
         if status in OPEN_STATUSES and due < end:
-            result.append((unit, due, 1))
+            result.append((assignee if by == "person" else unit, due, 1))
     return result
 
 
@@ -466,27 +475,36 @@ def _person_week(app: App, session: Session, start: datetime, end: datetime, row
         target = person(login)
         target.closed += n
         target.closed_on_time += int(on_time or 0)
-    candidates = select(Ticket.id).where(
-        _maybe_open_at(end),
-        sa.or_(Ticket.due_at < end, Ticket.id.in_(_changed_after(end))))  # type: ignore[union-attr]
-    signed = ClearListEntry.signed_off_at
-    in_play = sa.and_(ClearListEntry.entered_at < end,
-                      sa.or_(signed.is_(None), signed >= start))  # type: ignore[union-attr,operator]
-    entries = session.execute(select(
-        ClearListEntry.ticket_id, ClearListEntry.entered_at >= start,
-        sa.and_(signed >= start, signed < end),  # type: ignore[operator]
-        sa.or_(signed.is_(None), signed >= end))  # type: ignore[union-attr,operator]
-        .where(in_play)).all()
-    states = _state_at(session, candidates, end)
     overdue: Counter[tuple[int | None, datetime]] = Counter()
-    for status, due, assignee in states.values():
-        if status in OPEN_STATUSES and due < end:
-            overdue[(assignee, due)] += 1
-    states |= _state_at(session, select(ClearListEntry.ticket_id).where(in_play), end)
+    for assignee, due, n in _overdue_groups(session, end, "person"):
+        overdue[(assignee, due)] += n
     for (assignee, due), n in overdue.items():
         target = person(logins.get(assignee) if assignee else None)
         target.overdue += n
         target.overdue_working_days += n * _days_overdue(app, due, end)
+    signed = ClearListEntry.signed_off_at
+    in_play = sa.and_(ClearListEntry.entered_at < end,
+                      sa.or_(signed.is_(None), signed >= start))  # type: ignore[union-attr,operator]
+    moved = _changed_after(end, SNAPSHOT_ACTIONS)
+    counts = _entry_counts(start, end)
+    for assignee, added, signed_off, left in session.execute(
+            select(Ticket.assignee_id, *counts)
+            .join(Ticket, Ticket.id == ClearListEntry.ticket_id)  # type: ignore[arg-type]
+            .where(in_play, ClearListEntry.ticket_id.not_in(moved))
+            .group_by(Ticket.assignee_id)):
+        target = person(logins.get(assignee) if assignee else None)
+        target.entries_added += int(added or 0)
+        target.entries_signed_off += int(signed_off or 0)
+        target.entries_left += int(left or 0)
+    entries = session.execute(select(
+        ClearListEntry.ticket_id, ClearListEntry.entered_at >= start,
+        sa.and_(signed >= start, signed < end),  # type: ignore[operator]
+        sa.or_(signed.is_(None), signed >= end))  # type: ignore[union-attr,operator]
+        .where(in_play, ClearListEntry.ticket_id.in_(moved))).all()
+    if not entries:
+        return
+    states = _state_at(session, select(ClearListEntry.ticket_id).where(
+        in_play, ClearListEntry.ticket_id.in_(moved)), end)
     for tid, added, signed_off, left in entries:
         assignee = states[tid][2]
         target = person(logins.get(assignee) if assignee else None)
