@@ -300,9 +300,12 @@ def cluster_events(engine: sa.Engine) -> None:
         conn.exec_driver_sql(f"INSERT INTO audit_event ({columns}) SELECT {columns} "
                              "FROM sorted_events ORDER BY rowid")
         conn.exec_driver_sql("DROP TABLE sorted_events")
-    with engine.connect() as conn:
-        conn.exec_driver_sql("VACUUM")
-        conn.exec_driver_sql("ANALYZE")
+    raw = engine.raw_connection()  # autocommit (see persistence.db): VACUUM needs no BEGIN
+    try:
+        raw.execute("VACUUM")  # type: ignore[attr-defined]
+        raw.execute("ANALYZE")  # type: ignore[attr-defined]
+    finally:
+        raw.close()
 
 
 def main(argv: list[str] | None = None) -> int:

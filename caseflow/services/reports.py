@@ -323,7 +323,7 @@ def _unit_week(app: App, session: Session, start: datetime, end: datetime, by: s
     entry_key, entry_query = _entry_unit(by)
     for unit, added, signed, left in session.execute(
             entry_query.with_only_columns(entry_key, *_entry_counts(start, end))
-            .where(ClearListEntry.entered_at < end).group_by(entry_key)):
+            .where(_entry_in_play(start, end)).group_by(entry_key)):
         target = row(unit)
         target.entries_added += int(added or 0)
         target.entries_signed_off += int(signed or 0)
@@ -339,6 +339,13 @@ def _entry_unit(by: str) -> tuple[Any, Any]:
     if by == "project":
         return Case.project_id, query
     return Project.town, query.join(Project, Project.id == Case.project_id)  # type: ignore[arg-type]
+
+
+def _entry_in_play(start: datetime, end: datetime) -> Any:
+    """Entries that count for the week: entered before its end, not signed off before it."""
+    signed = ClearListEntry.signed_off_at
+    return sa.and_(ClearListEntry.entered_at < end,
+                   sa.or_(signed.is_(None), signed >= start))  # type: ignore[union-attr,operator]
 
 
 def _entry_counts(start: datetime, end: datetime) -> list[Any]:
@@ -483,8 +490,7 @@ def _person_week(app: App, session: Session, start: datetime, end: datetime, row
         target.overdue += n
         target.overdue_working_days += n * _days_overdue(app, due, end)
     signed = ClearListEntry.signed_off_at
-    in_play = sa.and_(ClearListEntry.entered_at < end,
-                      sa.or_(signed.is_(None), signed >= start))  # type: ignore[union-attr,operator]
+    in_play = _entry_in_play(start, end)
     moved = _changed_after(end, SNAPSHOT_ACTIONS)
     counts = _entry_counts(start, end)
     for assignee, added, signed_off, left in session.execute(
