@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -54,6 +54,9 @@ from caseflow.persistence.models import (
 )
 from caseflow.services.app import App
 from caseflow.services.queries import OPEN_STATUSES
+
+if TYPE_CHECKING:
+    from caseflow.adapters.exporters.burndown import BurndownSeries
 
 WEEKLY_UNITS = ("team", "town", "project", "person")
 PROGRESS_UNITS = ("project", "town")
@@ -574,8 +577,7 @@ def _forward_triggers(definitions: Iterable[WorkflowDefinition], stage: str) -> 
     return triggers
 
 
-def _passed(session: Session, triggers: set[str], stage: str, start: datetime,
-            end: datetime) -> Any:
+def _passed(triggers: set[str], stage: str, start: datetime, end: datetime) -> Any:
     """One row per case that left ``stage`` forward within [start, end)."""
     return (select(AuditEvent.case_id).where(
         AuditEvent.action.in_(sorted(f"case.{t}" for t in triggers)),  # type: ignore[attr-defined]
@@ -613,7 +615,7 @@ def progress(app: App, year: int | None = None, by: str = "project") -> Progress
                 r.workflows.append(p.workflow)
             if p.target_mu is not None:
                 r.target_mu = (r.target_mu or 0.0) + p.target_mu
-        through = _passed(session, _forward_triggers(definitions, PASSED_STAGE), PASSED_STAGE,
+        through = _passed(_forward_triggers(definitions, PASSED_STAGE), PASSED_STAGE,
                           start, end)
         for pid, n, area in session.execute(
                 select(Case.project_id, sa.func.count(), sa.func.sum(Case.area_mu))
@@ -621,7 +623,7 @@ def progress(app: App, year: int | None = None, by: str = "project") -> Progress
             r = rows[unit_of[pid]]
             r.through_cases += n
             r.through_mu += float(area or 0)
-        moved = _passed(session, _forward_triggers(definitions, RELOCATE_STAGE), RELOCATE_STAGE,
+        moved = _passed(_forward_triggers(definitions, RELOCATE_STAGE), RELOCATE_STAGE,
                         start, end)
         for pid, n in session.execute(
                 select(Case.project_id, sa.func.count())
@@ -680,7 +682,7 @@ def _funnel(definitions: list[WorkflowDefinition], workflows: list[str],
 # --------------------------------------------------------------------------- burndown
 
 
-def burndown(app: App, days: int = 30, team: str | None = None) -> Any:
+def burndown(app: App, days: int = 30, team: str | None = None) -> BurndownSeries:
     """Open clear-list entries (open or awaiting sign-off) at the end of each of the last
     ``days`` days, Shanghai time (today counts up to now)."""
     from caseflow.adapters.exporters.burndown import BurndownSeries
