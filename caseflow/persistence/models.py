@@ -178,6 +178,8 @@ class Ticket(SQLModel, table=True):
                  sqlite_where=sa.text("status IN ('open', 'in_progress')"),
                  postgresql_where=sa.text("status IN ('open', 'in_progress')")),
         sa.Index("ix_ticket_case_stage", "case_id", "stage"),
+        # reports: orders closed after a past week's end (migration 0003_reports)
+        sa.Index("ix_ticket_closed_at", "closed_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     case_id: int = Field(foreign_key="enterprise_case.id")
@@ -273,6 +275,8 @@ class AuditEvent(SQLModel, table=True):
         sa.Index("ix_audit_at", "at"),
         sa.Index("ix_audit_ticket", "ticket_id"),
         sa.Index("ix_audit_case", "case_id"),
+        # reports: one week / one year of one kind of event (migration 0003_reports)
+        sa.Index("ix_audit_action_at", "action", "at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = required_utc()

@@ -50,3 +50,6 @@ def cli(app: App, town: Any, capsys: pytest.CaptureFixture[str],
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "80")
     return Cli(app, capsys)
+
+
+from tests.services.test_reports import week11  # noqa: E402, F401  (shared fortnight of March 2026)

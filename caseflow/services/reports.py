@@ -1,0 +1,712 @@
+"""Supervisor reports: the weekly ranking, progress against the year's target, burndown.
+
+Every report runs in one read-only transaction and aggregates in SQL (GROUP BY over
+index ranges), because a city-scale database holds a million work orders and a year
+of events and the reports must come back in about a second.
+
+Weekly figures are reconstructed *as of the week's end* so that a past week's report
+never changes when today's data does:
+
+- opened / closed / on time come from ``ticket.open`` and ``ticket.close`` events
+  inside the week (``after.on_time`` was decided at close time against the deadline
+  then in force);
+- "overdue at week end" uses only facts that cannot change later (a ticket's
+  ``opened_at``, team and case) plus the audit trail after the week end: for a work
+  order that was reopened or extended after the week, its status and deadline at the
+  week's end are read from the ``before`` snapshot of its first change after it;
+- clear-list figures come from ``entered_at`` / ``signed_off_at`` of the entries,
+  which are set once.
+
+Units: ``team`` is the team copied onto the event (the order's team); ``project`` and
+``town`` follow the order's case (an order never changes case, a case never changes
+project); ``person`` counts an order as *received* by whoever it was assigned to when
+opened or assigned, or who took it from the team queue by starting it, as *closed*
+by the person who closed it (the event's actor), and overdue orders and clear-list
+entries under the order's assignee at the week's end ("—" for the team queue).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from caseflow.clock import SHANGHAI, local_date
+from caseflow.domain.calendar import end_of_day
+from caseflow.domain.workflow import ANY, PREVIOUS, WorkflowDefinition
+from caseflow.errors import InvalidInput, NotFound
+from caseflow.persistence.models import (
+    AuditEvent,
+    Case,
+    ClearListEntry,
+    Project,
+    Team,
+    Ticket,
+    User,
+    WorkflowVersion,
+)
+from caseflow.services.app import App
+from caseflow.services.queries import OPEN_STATUSES
+
+if TYPE_CHECKING:
+    from caseflow.adapters.exporters.burndown import BurndownSeries
+
+WEEKLY_UNITS = ("team", "town", "project", "person")
+PROGRESS_UNITS = ("project", "town")
+NO_UNIT = "—"
+# Events that carry the order's full before/after snapshot (status, assignee, deadline).
+SNAPSHOT_ACTIONS = ("ticket.start", "ticket.close", "ticket.reopen", "ticket.assign",
+                    "ticket.extend")
+_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- weeks
+
+
+@dataclass(frozen=True)
+class Week:
+    """An ISO week, Monday 00:00 to the next Monday 00:00, Asia/Shanghai."""
+
+    year: int
+    number: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-W{self.number:02d}"
+
+    @property
+    def monday(self) -> date:
+        return date.fromisocalendar(self.year, self.number, 1)
+
+    @property
+    def sunday(self) -> date:
+        return self.monday + timedelta(days=6)
+
+    @property
+    def start(self) -> datetime:
+        return _midnight(self.monday)
+
+    @property
+    def end(self) -> datetime:
+        """The first instant after the week (exclusive bound)."""
+        return _midnight(self.monday + timedelta(days=7))
+
+    def previous(self) -> Week:
+        return Week.containing(self.monday - timedelta(days=7))
+
+    @classmethod
+    def containing(cls, day: date) -> Week:
+        iso = day.isocalendar()
+        return cls(iso.year, iso.week)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), SHANGHAI)
+
+
+def parse_week(text: str) -> Week:
+    """``2026-W11`` (or ``2026W11``) as a ``Week``; refuses anything else."""
+    match = _WEEK.match(text.strip())
+    if match:
+        try:
+            date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        except ValueError:
+            pass
+        else:
+            return Week(int(match[1]), int(match[2]))
+    raise InvalidInput(f"{text!r} is not an ISO week", hint="write it like 2026-W11")
+
+
+def last_complete_week(now: datetime) -> Week:
+    """The latest week that has fully ended by ``now`` (Shanghai time)."""
+    today = local_date(now)
+    return Week.containing(today - timedelta(days=today.weekday() + 7))
+
+
+# --------------------------------------------------------------------------- weekly
+
+
+@dataclass
+class WeeklyRow:
+    unit: str                    # team code, project code, town name or login
+    unit_name: str               # the unit's display name
+    opened: int = 0
+    closed: int = 0
+    closed_on_time: int = 0
+    overdue: int = 0             # open and past due at the week's end
+    overdue_working_days: int = 0  # summed over the overdue orders
+    entries_added: int = 0
+    entries_signed_off: int = 0
+    entries_left: int = 0        # on the clear-to-zero list at the week's end
+    rank: int = 0
+    previous_rank: int | None = None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Percent of the week's closes that were on time, two decimals; None if none."""
+        return percent(self.closed_on_time, self.closed) if self.closed else None
+
+    @property
+    def mean_overdue_days(self) -> float | None:
+        if not self.overdue:
+            return None
+        return round(self.overdue_working_days / self.overdue, 2)
+
+    @property
+    def movement(self) -> int | None:
+        """Places moved up since last week (negative: down); None if not ranked then."""
+        return None if self.previous_rank is None else self.previous_rank - self.rank
+
+    @property
+    def score(self) -> tuple[float, int, int]:
+        """The ranking key, best first (see ``rank_rows``)."""
+        rate = self.on_time_rate
+        return (-(rate if rate is not None else -1.0), self.overdue, -self.closed)
+
+
+@dataclass
+class WeeklyReport:
+    week: str
+    previous_week: str
+    by: str
+    start: date                  # Monday
+    end: date                    # Sunday
+    as_of: datetime              # the week's end instant (exclusive)
+    rows: list[WeeklyRow] = field(default_factory=list)
+
+    def totals(self) -> WeeklyRow:
+        total = WeeklyRow(unit="*", unit_name="*")
+        for row in self.rows:
+            for name in ("opened", "closed", "closed_on_time", "overdue", "overdue_working_days",
+                         "entries_added", "entries_signed_off", "entries_left"):
+                setattr(total, name, getattr(total, name) + getattr(row, name))
+        return total
+
+
+def percent(part: float, whole: float) -> float:
+    """``part / whole`` as a percentage rounded half-up to two decimals (807.82/800 → 100.98)."""
+    value = Decimal(repr(float(part))) * 100 / Decimal(repr(float(whole)))
+    return float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def rank_rows(rows: list[WeeklyRow]) -> None:
+    """The weekly quantified ranking (每周量化排序), standard competition ranking:
+
+    1. on-time close rate of the week, highest first (a unit that closed nothing ranks
+       after every unit that closed something);
+    2. then fewest orders overdue at the week's end;
+    3. then most orders closed in the week.
+    Units equal on all three share a rank; they are listed by unit name.
+    """
+    rows.sort(key=lambda r: (r.score, r.unit))
+    for index, row in enumerate(rows):
+        if index and row.score == rows[index - 1].score:
+            row.rank = rows[index - 1].rank
+        else:
+            row.rank = index + 1
+
+
+def weekly(app: App, week: str | None = None, by: str = "team") -> WeeklyReport:
+    """The week's figures per unit, ranked, with the movement against the week before."""
+    if by not in WEEKLY_UNITS:
+        raise InvalidInput(f"--by {by!r} must be one of {', '.join(WEEKLY_UNITS)}")
+    wk = parse_week(week) if week else last_complete_week(app.clock.now())
+    now = app.clock.now()
+    if wk.start >= now:
+        raise InvalidInput(f"week {wk.label} has not started yet",
+                           hint="pick a week up to the current one")
+    with app.uow(readonly=True) as uow:
+        session = uow.session
+        as_of = min(wk.end, now + timedelta(microseconds=1))  # a running week: up to now
+        rows = _weekly_rows(app, session, wk.start, as_of, by)
+        prev = wk.previous()
+        previous = _weekly_rows(app, session, prev.start, prev.end, by)
+    before = {r.unit: r.rank for r in previous if _active(r)}
+    for row in rows:
+        row.previous_rank = before.get(row.unit)
+    return WeeklyReport(week=wk.label, previous_week=wk.previous().label, by=by,
+                        start=wk.monday, end=wk.sunday, as_of=as_of, rows=rows)
+
+
+def _active(row: WeeklyRow) -> bool:
+    return bool(row.opened or row.closed or row.overdue or row.entries_added
+                or row.entries_signed_off or row.entries_left)
+
+
+def _weekly_rows(app: App, session: Session, start: datetime, end: datetime, by: str
+                 ) -> list[WeeklyRow]:
+    units = _units(session, by, end)
+    rows: dict[Any, WeeklyRow] = {}
+
+    def row(key: Any) -> WeeklyRow:
+        if key not in rows:
+            code, name = units.get(key, (str(key) if key is not None else NO_UNIT, NO_UNIT))
+            rows[key] = WeeklyRow(unit=code, unit_name=name)
+        return rows[key]
+
+    for key in units:
+        row(key)
+    if by == "person":
+        _person_week(app, session, start, end, row)
+    else:
+        _unit_week(app, session, start, end, by, row)
+    result = [r for r in rows.values() if by != "person" or _active(r)]
+    rank_rows(result)
+    return result
+
+
+def _units(session: Session, by: str, end: datetime) -> dict[Any, tuple[str, str]]:
+    """The units that existed at the week's end, key → (code, name)."""
+    if by == "team":
+        teams = session.exec(select(Team.id, Team.code, Team.name).where(Team.created_at < end))
+        return {tid: (code, name) for tid, code, name in teams}
+    if by == "project":
+        projects = session.exec(select(Project.id, Project.code, Project.name)
+                                .where(Project.created_at < end))
+        return {pid: (code, name) for pid, code, name in projects}
+    if by == "town":
+        towns = session.exec(select(Project.town).where(Project.created_at < end).distinct())
+        return {town: (town, town) for town in towns}
+    return {}  # persons appear when they did something
+
+
+def _event_unit(by: str, query: Any) -> tuple[Any, Any]:
+    """The grouping column for events and the joins it needs."""
+    if by == "team":
+        return AuditEvent.team_id, query
+    query = query.join(Case, Case.id == AuditEvent.case_id)  # type: ignore[arg-type]
+    if by == "project":
+        return Case.project_id, query
+    return Project.town, query.join(Project, Project.id == Case.project_id)  # type: ignore[arg-type]
+
+
+def _ticket_unit(by: str, query: Any) -> tuple[Any, Any]:
+    if by == "team":
+        return Ticket.team_id, query
+    query = query.join(Case, Case.id == Ticket.case_id)  # type: ignore[arg-type]
+    if by == "project":
+        return Case.project_id, query
+    return Project.town, query.join(Project, Project.id == Case.project_id)  # type: ignore[arg-type]
+
+
+def _in_week(start: datetime, end: datetime) -> Any:
+    return sa.and_(AuditEvent.at >= start, AuditEvent.at < end)
+
+
+def _on_time() -> Any:
+    return sa.func.sum(sa.case((AuditEvent.after["on_time"].as_boolean(), 1), else_=0))
+
+
+def _unit_week(app: App, session: Session, start: datetime, end: datetime, by: str,
+               row: Any) -> None:
+    key, query = _event_unit(by, select(sa.literal(0)).select_from(AuditEvent))
+    counts = session.execute(
+        query.with_only_columns(key, AuditEvent.action, sa.func.count(), _on_time())
+        .where(AuditEvent.action.in_(("ticket.open", "ticket.close")),  # type: ignore[attr-defined]
+               _in_week(start, end))
+        .group_by(key, AuditEvent.action))
+    for unit, action, n, on_time in counts:
+        target = row(unit)
+        if action == "ticket.open":
+            target.opened += n
+        else:
+            target.closed += n
+            target.closed_on_time += int(on_time or 0)
+    for unit, due_at, n in _overdue_groups(session, end, by):
+        target = row(unit)
+        target.overdue += n
+        target.overdue_working_days += n * _days_overdue(app, due_at, end)
+    entry_key, entry_query = _entry_unit(by)
+    for unit, added, signed, left in session.execute(
+            entry_query.with_only_columns(entry_key, *_entry_counts(start, end))
+            .where(_entry_in_play(start, end)).group_by(entry_key)):
+        target = row(unit)
+        target.entries_added += int(added or 0)
+        target.entries_signed_off += int(signed or 0)
+        target.entries_left += int(left or 0)
+
+
+def _entry_unit(by: str) -> tuple[Any, Any]:
+    query = select(sa.literal(0)).select_from(ClearListEntry)
+    if by == "team":
+        return ClearListEntry.team_id, query
+    query = query.join(Ticket, Ticket.id == ClearListEntry.ticket_id).join(  # type: ignore[arg-type]
+        Case, Case.id == Ticket.case_id)  # type: ignore[arg-type]
+    if by == "project":
+        return Case.project_id, query
+    return Project.town, query.join(Project, Project.id == Case.project_id)  # type: ignore[arg-type]
+
+
+def _entry_in_play(start: datetime, end: datetime) -> Any:
+    """Entries that count for the week: entered before its end, not signed off before it."""
+    signed = ClearListEntry.signed_off_at
+    return sa.and_(ClearListEntry.entered_at < end,
+                   sa.or_(signed.is_(None), signed >= start))  # type: ignore[union-attr,operator]
+
+
+def _entry_counts(start: datetime, end: datetime) -> list[Any]:
+    signed = ClearListEntry.signed_off_at
+    return [
+        sa.func.sum(sa.case((ClearListEntry.entered_at >= start, 1), else_=0)),
+        sa.func.sum(sa.case((sa.and_(signed >= start, signed < end), 1), else_=0)),  # type: ignore[operator]
+        sa.func.sum(sa.case((sa.or_(signed.is_(None), signed >= end), 1), else_=0)),  # type: ignore[union-attr,operator]
+    ]
+
+
+def _days_overdue(app: App, due_at: datetime, end: datetime) -> int:
+    """Working days from the due day to the last day of the week (0 if due that day)."""
+    last_day = local_date(end - timedelta(microseconds=1))
+    # a city's overdue orders share a few hundred due days: count each pair once
+    cache: dict[tuple[date, date], int] = app.__dict__.setdefault("_working_days_cache", {})
+    key = (local_date(due_at), last_day)
+    if key not in cache:
+        cache[key] = max(app.calendar.working_days_between(*key), 0)
+    return cache[key]
+
+
+def _maybe_open_at(end: datetime) -> Any:
+    """Orders that may have been open at ``end``: opened before it and either still open
+    or closed/cancelled at or after it (a close before ``end`` followed by a reopen after
+    it leaves the order open now or closed again later, so it is caught too)."""
+    return sa.and_(Ticket.opened_at < end,
+                   sa.or_(Ticket.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
+                          Ticket.closed_at >= end))  # type: ignore[operator]
+
+
+def _changed_after(end: datetime, actions: tuple[str, ...] = ("ticket.reopen", "ticket.extend")
+                   ) -> Any:
+    """Orders whose status or deadline (or with ``SNAPSHOT_ACTIONS``, also assignee) at
+    ``end`` may differ from the row now: those with such an event since."""
+    return select(AuditEvent.ticket_id).where(
+        AuditEvent.action.in_(actions),  # type: ignore[attr-defined]
+        AuditEvent.at >= end)
+
+
+def _overdue_groups(session: Session, end: datetime, by: str) -> list[tuple[Any, datetime, int]]:
+    """(unit, deadline then, count) of orders open and past due at ``end``.
+
+    Orders untouched since ``end`` are counted in SQL, in two index range scans rather
+    than one scan of every order: orders open now and due before ``end`` (the partial
+    index on open orders), and orders closed or cancelled at or after ``end``
+    (``ix_ticket_closed_at``). The few changed since are reconstructed one by one.
+    For ``person`` the unit is the assignee at ``end`` (a user id).
+    """
+    if by == "person":
+        key, query = Ticket.assignee_id, select(sa.literal(0)).select_from(Ticket)
+        moved = _changed_after(end, SNAPSHOT_ACTIONS)
+    else:
+        key, query = _ticket_unit(by, select(sa.literal(0)).select_from(Ticket))
+        moved = _changed_after(end)
+    unchanged = [Ticket.opened_at < end, Ticket.due_at < end,
+                 Ticket.id.not_in(moved)]  # type: ignore[union-attr]
+    result: list[tuple[Any, datetime, int]] = []
+    for state in (Ticket.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
+                  sa.and_(Ticket.status.not_in(OPEN_STATUSES),  # type: ignore[attr-defined]
+                          Ticket.closed_at >= end)):  # type: ignore[operator]
+        result += [(u, d, n) for u, d, n in session.execute(
+            query.with_only_columns(key, Ticket.due_at, sa.func.count())
+            .where(state, *unchanged).group_by(key, Ticket.due_at))]
+    changed = session.execute(
+        query.with_only_columns(Ticket.id, key)
+        .where(_maybe_open_at(end), Ticket.id.in_(moved))).all()  # type: ignore[union-attr]
+    if not changed:
+        return result
+    states = _state_at(session, select(Ticket.id).where(
+        _maybe_open_at(end), Ticket.id.in_(moved)), end)  # type: ignore[union-attr]
+    for tid, unit in changed:
+        status, due, assignee = states[tid]
+        if status in OPEN_STATUSES and due < end:
+            result.append((assignee if by == "person" else unit, due, 1))
+    return result
+
+
+def _state_at(session: Session, ids: Any, end: datetime
+              ) -> dict[int, tuple[str, datetime, int | None]]:
+    """(status, deadline, assignee id) at ``end`` of the orders ``ids`` selects.
+
+    Every change of an order's status, assignee or deadline writes an event with the
+    full snapshot before it, so the order at ``end`` is the ``before`` of its first
+    such event at or after ``end``, or the row itself when nothing changed since.
+    Two set-based queries, whatever the number of orders.
+    """
+    wanted = ids.scalar_subquery() if hasattr(ids, "scalar_subquery") else ids
+    result: dict[int, tuple[str, datetime, int | None]] = {
+        tid: (status, due_at, assignee) for tid, status, due_at, assignee in session.execute(
+            select(Ticket.id, Ticket.status, Ticket.due_at, Ticket.assignee_id)
+            .where(Ticket.id.in_(wanted)))}  # type: ignore[union-attr]
+    first = (select(AuditEvent.ticket_id, AuditEvent.before,
+                    sa.func.row_number().over(partition_by=AuditEvent.ticket_id,
+                                              order_by=(AuditEvent.at, AuditEvent.id))
+                    .label("n"))
+             .where(AuditEvent.ticket_id.in_(wanted),  # type: ignore[union-attr]
+                    AuditEvent.action.in_(SNAPSHOT_ACTIONS),  # type: ignore[attr-defined]
+                    AuditEvent.at >= end).subquery())
+    for tid, before in session.execute(select(first.c.ticket_id, first.c.before)
+                                       .where(first.c.n == 1)):
+        if before and "status" in before and "due_at" in before:
+            result[tid] = (before["status"], datetime.fromisoformat(before["due_at"]),
+                           before.get("assignee_id"))
+    return result
+
+
+def _person_week(app: App, session: Session, start: datetime, end: datetime, row: Any) -> None:
+    logins = dict(session.execute(select(User.id, User.login)).all())
+    names = dict(session.execute(select(User.login, User.name)).all())
+
+    def person(login: str | None) -> WeeklyRow:
+        target = row(login)
+        if login is not None:
+            target.unit_name = names.get(login, login)
+        return target
+
+    received = AuditEvent.after["assignee"].as_string()
+    for login, n in session.execute(
+            select(received, sa.func.count())
+            .where(AuditEvent.action.in_(("ticket.open", "ticket.assign")),  # type: ignore[attr-defined]
+                   _in_week(start, end), received.is_not(None)).group_by(received)):
+        person(login).opened += n
+    for login, n in session.execute(
+            select(AuditEvent.actor, sa.func.count())
+            .where(AuditEvent.action == "ticket.start", _in_week(start, end),
+                   AuditEvent.before["assignee_id"].as_integer().is_(None))
+            .group_by(AuditEvent.actor)):
+        person(login).opened += n
+    for login, n, on_time in session.execute(
+            select(AuditEvent.actor, sa.func.count(), _on_time())
+            .where(AuditEvent.action == "ticket.close", _in_week(start, end))
+            .group_by(AuditEvent.actor)):
+        target = person(login)
+        target.closed += n
+        target.closed_on_time += int(on_time or 0)
+    overdue: Counter[tuple[int | None, datetime]] = Counter()
+    for assignee, due, n in _overdue_groups(session, end, "person"):
+        overdue[(assignee, due)] += n
+    for (assignee, due), n in overdue.items():
+        target = person(logins.get(assignee) if assignee else None)
+        target.overdue += n
+        target.overdue_working_days += n * _days_overdue(app, due, end)
+    signed = ClearListEntry.signed_off_at
+    in_play = _entry_in_play(start, end)
+    moved = _changed_after(end, SNAPSHOT_ACTIONS)
+    counts = _entry_counts(start, end)
+    for assignee, added, signed_off, left in session.execute(
+            select(Ticket.assignee_id, *counts)
+            .join(Ticket, Ticket.id == ClearListEntry.ticket_id)  # type: ignore[arg-type]
+            .where(in_play, ClearListEntry.ticket_id.not_in(moved))
+            .group_by(Ticket.assignee_id)):
+        target = person(logins.get(assignee) if assignee else None)
+        target.entries_added += int(added or 0)
+        target.entries_signed_off += int(signed_off or 0)
+        target.entries_left += int(left or 0)
+    entries = session.execute(select(
+        ClearListEntry.ticket_id, ClearListEntry.entered_at >= start,
+        sa.and_(signed >= start, signed < end),  # type: ignore[operator]
+        sa.or_(signed.is_(None), signed >= end))  # type: ignore[union-attr,operator]
+        .where(in_play, ClearListEntry.ticket_id.in_(moved))).all()
+    if not entries:
+        return
+    states = _state_at(session, select(ClearListEntry.ticket_id).where(
+        in_play, ClearListEntry.ticket_id.in_(moved)), end)
+    for tid, added, signed_off, left in entries:
+        assignee = states[tid][2]
+        target = person(logins.get(assignee) if assignee else None)
+        target.entries_added += int(bool(added))
+        target.entries_signed_off += int(bool(signed_off))
+        target.entries_left += int(bool(left))
+
+
+# --------------------------------------------------------------------------- progress
+
+
+@dataclass
+class FunnelStep:
+    workflow: str
+    stage: str
+    label_en: str
+    label_zh: str
+    cases: int
+
+
+@dataclass
+class ProgressRow:
+    unit: str
+    unit_name: str
+    workflows: list[str]
+    through_mu: float            # area of cases that passed demolition this year
+    through_cases: int
+    target_mu: float | None
+    completion_rate: float | None  # percent, two decimals
+    projected_mu: float | None   # at the current pace, by 31 December
+    projected_rate: float | None
+    relocated: int               # enterprises that left the relocate stage this year
+    cases: int                   # cases now (all stages)
+    funnel: list[FunnelStep] = field(default_factory=list)
+
+
+@dataclass
+class ProgressReport:
+    year: int
+    by: str
+    as_of: date                  # the last day counted (today, or 31 December)
+    elapsed_days: int
+    days_in_year: int
+    rows: list[ProgressRow] = field(default_factory=list)
+
+
+PASSED_STAGE = "demolish"
+RELOCATE_STAGE = "relocate"
+
+
+def _forward_triggers(definitions: Iterable[WorkflowDefinition], stage: str) -> set[str]:
+    """Triggers that move a case out of ``stage`` onto a work or final stage."""
+    triggers: set[str] = set()
+    for definition in definitions:
+        kinds = {s.name: s.kind for s in definition.stages}
+        for t in definition.transitions:
+            if t.dest in (PREVIOUS, stage) or kinds.get(t.dest) == "side":
+                continue
+            if stage in t.sources or ANY in t.sources:
+                triggers.add(t.trigger)
+    return triggers
+
+
+def _passed(triggers: set[str], stage: str, start: datetime, end: datetime) -> Any:
+    """One row per case that left ``stage`` forward within [start, end)."""
+    return (select(AuditEvent.case_id).where(
+        AuditEvent.action.in_(sorted(f"case.{t}" for t in triggers)),  # type: ignore[attr-defined]
+        AuditEvent.at >= start, AuditEvent.at < end,
+        AuditEvent.before["stage"].as_string() == stage).distinct().subquery())
+
+
+def progress(app: App, year: int | None = None, by: str = "project") -> ProgressReport:
+    """Area through demolition against the annual target, the stage funnel and the pace."""
+    if by not in PROGRESS_UNITS:
+        raise InvalidInput(f"--by {by!r} must be one of {', '.join(PROGRESS_UNITS)}")
+    today = local_date(app.clock.now())
+    year = year or today.year
+    if year > today.year:
+        raise InvalidInput(f"{year} has not started yet", hint=f"pick {today.year} or earlier")
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    as_of = min(today, last)
+    days_in_year = (last - first).days + 1
+    elapsed = (as_of - first).days + 1
+    start = _midnight(first)
+    end = min(_midnight(last + timedelta(days=1)), app.clock.now() + timedelta(microseconds=1))
+    with app.uow(readonly=True) as uow:
+        session = uow.session
+        definitions = _definitions(app, session)
+        projects = session.exec(select(Project).order_by(Project.code)).all()
+        unit_of = {p.id: (p.code if by == "project" else p.town) for p in projects}
+        rows: dict[str, ProgressRow] = {}
+        for p in projects:
+            unit = unit_of[p.id]
+            r = rows.setdefault(unit, ProgressRow(
+                unit=unit, unit_name=p.name if by == "project" else p.town, workflows=[],
+                through_mu=0.0, through_cases=0, target_mu=None, completion_rate=None,
+                projected_mu=None, projected_rate=None, relocated=0, cases=0))
+            if p.workflow not in r.workflows:
+                r.workflows.append(p.workflow)
+            if p.target_mu is not None:
+                r.target_mu = (r.target_mu or 0.0) + p.target_mu
+        through = _passed(_forward_triggers(definitions, PASSED_STAGE), PASSED_STAGE,
+                          start, end)
+        for pid, n, area in session.execute(
+                select(Case.project_id, sa.func.count(), sa.func.sum(Case.area_mu))
+                .join(through, through.c.case_id == Case.id).group_by(Case.project_id)):
+            r = rows[unit_of[pid]]
+            r.through_cases += n
+            r.through_mu += float(area or 0)
+        moved = _passed(_forward_triggers(definitions, RELOCATE_STAGE), RELOCATE_STAGE,
+                        start, end)
+        for pid, n in session.execute(
+                select(Case.project_id, sa.func.count())
+                .join(moved, moved.c.case_id == Case.id).group_by(Case.project_id)):
+            rows[unit_of[pid]].relocated += n
+        workflow_of = {p.id: p.workflow for p in projects}
+        stage_counts: dict[str, dict[str, dict[str, int]]] = defaultdict(
+            lambda: defaultdict(lambda: defaultdict(int)))
+        for pid, stage, n in session.execute(
+                select(Case.project_id, Case.stage, sa.func.count())
+                .group_by(Case.project_id, Case.stage)):
+            stage_counts[unit_of[pid]][workflow_of[pid]][stage] += n
+    for unit, r in rows.items():
+        r.through_mu = round(r.through_mu, 4)
+        if r.target_mu:
+            r.completion_rate = percent(r.through_mu, r.target_mu)
+        r.projected_mu = round(r.through_mu / elapsed * days_in_year, 2)
+        if r.target_mu:
+            r.projected_rate = percent(r.projected_mu, r.target_mu)
+        r.funnel = _funnel(definitions, r.workflows, stage_counts[unit])
+        r.cases = sum(n for by_stage in stage_counts[unit].values() for n in by_stage.values())
+    return ProgressReport(year=year, by=by, as_of=as_of, elapsed_days=elapsed,
+                          days_in_year=days_in_year, rows=list(rows.values()))
+
+
+def _definitions(app: App, session: Session) -> list[WorkflowDefinition]:
+    """Every workflow version cases run under, plus the current files."""
+    from caseflow.services.queries import definition_for
+
+    stored = [definition_for(app, session, vid)
+              for vid in session.exec(select(WorkflowVersion.id)) if vid is not None]
+    return stored + list(app.workflows.current().values())
+
+
+def _funnel(definitions: list[WorkflowDefinition], workflows: list[str],
+            counts: dict[str, dict[str, int]]) -> list[FunnelStep]:
+    """Cases per stage, one chain per workflow in lifecycle order (谈 → 移 → 拆 → 建 → 引 →
+    done, then held and withdrawn), labels from the newest definition of each workflow."""
+    newest = {d.name: d for d in sorted(definitions, key=lambda d: d.version)}
+    steps: list[FunnelStep] = []
+    for name in workflows:
+        definition = newest.get(name)
+        found = counts.get(name, {})
+        if definition is None:
+            steps += [FunnelStep(name, st, st, st, n) for st, n in sorted(found.items())]
+            continue
+        ordered = sorted(definition.stages, key=lambda st: st.kind == "side")
+        steps += [FunnelStep(name, st.name, st.label_en, st.label_zh, found.get(st.name, 0))
+                  for st in ordered]
+        known = {st.name for st in definition.stages}
+        steps += [FunnelStep(name, st, st, st, n) for st, n in sorted(found.items())
+                  if st not in known]  # stages of an older version of the workflow
+    return steps
+
+
+# --------------------------------------------------------------------------- burndown
+
+
+def burndown(app: App, days: int = 30, team: str | None = None) -> BurndownSeries:
+    """Open clear-list entries (open or awaiting sign-off) at the end of each of the last
+    ``days`` days, Shanghai time (today counts up to now)."""
+    from caseflow.adapters.exporters.burndown import BurndownSeries
+
+    if not 1 <= days <= 366:
+        raise InvalidInput(f"--days {days} must be between 1 and 366")
+    now = app.clock.now()
+    today = local_date(now)
+    dates = [today - timedelta(days=days - 1 - i) for i in range(days)]
+    cutoffs = [min(end_of_day(d), now) for d in dates]
+    with app.uow(readonly=True) as uow:
+        session = uow.session
+        where: list[Any] = [ClearListEntry.entered_at <= cutoffs[-1],
+                            sa.or_(ClearListEntry.signed_off_at.is_(None),  # type: ignore[union-attr]
+                                   ClearListEntry.signed_off_at > cutoffs[0])]  # type: ignore[operator]
+        if team:
+            team_id = session.exec(select(Team.id).where(Team.code == team)).first()
+            if team_id is None:
+                raise NotFound(f"no team with code {team!r}", hint="see `caseflow team list`")
+            where.append(ClearListEntry.team_id == team_id)
+        signed = ClearListEntry.signed_off_at
+        columns = [sa.func.sum(sa.case((sa.and_(
+            ClearListEntry.entered_at <= cut,
+            sa.or_(signed.is_(None), signed > cut)), 1), else_=0))  # type: ignore[union-attr,operator]
+            for cut in cutoffs]
+        counts = session.execute(select(*columns).where(*where)).one()
+    return BurndownSeries(dates=dates, open_counts=[int(n or 0) for n in counts])
