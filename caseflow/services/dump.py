@@ -29,7 +29,7 @@ FORMAT = "caseflow-dump"
 FORMAT_VERSION = 1
 # parents before children, so foreign keys hold while rows go in
 TABLES = ("team", "app_user", "workflow_version", "project", "enterprise_case", "ticket",
-          "case_fact", "clear_list_entry", "alert", "audit_event")
+          "case_fact", "clear_list_entry", "alert", "audit_event", "sweep_state")
 CHUNK = 5_000
 
 
