@@ -9,32 +9,21 @@ read back through ``UTCDateTime`` so they are always aware).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
-from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Stores aware datetimes as UTC and always returns them aware."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+from caseflow.persistence.types import (  # noqa: F401  (re-exported for callers)
+    ALERT_STATUSES,
+    CASE_STATUSES,
+    ENTRY_STATUSES,
+    ROLES,
+    TICKET_STATUSES,
+    JSONType,
+    UTCDateTime,
+)
 
 
 def utc_column(*, nullable: bool = True, index: bool = False) -> Any:
@@ -51,13 +40,6 @@ def required_utc() -> Any:
     return Field(sa_type=UTCDateTime(), nullable=False)
 
 
-JSONType = sa.JSON()
-
-ROLES = ("member", "lead", "supervisor", "admin")
-TICKET_STATUSES = ("open", "in_progress", "closed", "cancelled")
-CASE_STATUSES = ("active", "on_hold", "withdrawn", "done")
-ENTRY_STATUSES = ("open", "awaiting_signoff", "signed_off")
-ALERT_STATUSES = ("pending", "sent", "failed")
 
 
 class Team(SQLModel, table=True):

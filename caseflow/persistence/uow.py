@@ -13,8 +13,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
-from caseflow.errors import Conflict
 from caseflow.persistence.db import is_sqlite
+from caseflow.persistence.transaction import stale
 
 
 class UnitOfWork:
@@ -40,20 +40,14 @@ class UnitOfWork:
         finally:
             self.session.close()
         if isinstance(exc, StaleDataError):
-            raise Conflict(
-                "somebody else changed this record at the same moment; nothing was saved",
-                hint="look at it again and retry",
-            ) from None
+            raise stale() from None
 
     def commit(self) -> None:
         try:
             self.session.commit()
         except StaleDataError:
             self.session.rollback()
-            raise Conflict(
-                "somebody else changed this record at the same moment; nothing was saved",
-                hint="look at it again and retry",
-            ) from None
+            raise stale() from None
 
     @property
     def is_postgres(self) -> bool:

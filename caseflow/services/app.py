@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
@@ -15,8 +16,11 @@ from caseflow.clock import Clock, SystemClock
 from caseflow.config import Settings, load_settings
 from caseflow.domain.calendar import WorkCalendar, parse_overrides
 from caseflow.persistence.db import make_engine
-from caseflow.persistence.uow import UnitOfWork
-from caseflow.persistence.workflow_files import WorkflowCatalog
+from caseflow.persistence.transaction import Transaction
+
+if TYPE_CHECKING:
+    from caseflow.persistence.uow import UnitOfWork
+    from caseflow.persistence.workflow_files import WorkflowCatalog
 
 
 @dataclass
@@ -28,10 +32,19 @@ class App:
 
     @cached_property
     def workflows(self) -> WorkflowCatalog:
+        from caseflow.persistence.workflow_files import WorkflowCatalog
+
         return WorkflowCatalog(self.settings.workflow_dirs)
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
+        """An ORM unit of work (SQLModel session): most use cases."""
+        from caseflow.persistence.uow import UnitOfWork  # the ORM: ~0.25 s to import
+
         return UnitOfWork(self.engine, readonly=readonly)
+
+    def transaction(self, *, readonly: bool = False) -> Transaction:
+        """A Core transaction: the use cases a person waits on many times a day."""
+        return Transaction(self.engine, readonly=readonly)
 
     @classmethod
     def from_settings(

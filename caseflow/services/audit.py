@@ -5,35 +5,39 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session
-
-from caseflow.persistence.models import AuditEvent, Case, Ticket
+from caseflow.persistence import tables as t
 
 
 def record(
-    session: Session,
+    executor: Any,
     *,
     at: datetime,
     actor: str,
     action: str,
-    case: Case | None = None,
-    ticket: Ticket | None = None,
+    case: Any = None,
+    ticket: Any = None,
     entry_id: int | None = None,
     project_id: int | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     note: str | None = None,
-) -> AuditEvent:
-    """Add one event; the caller's commit makes it durable together with the change."""
-    entity = "entry" if entry_id else "ticket" if ticket else "case" if case else "other"
-    event = AuditEvent(
+) -> None:
+    """Insert one event through ``executor`` (an ORM session or a Core connection);
+    the caller's commit makes it durable together with the change.
+
+    ``case`` and ``ticket`` are rows or ORM objects already flushed (their ids known);
+    the team and project are copied so past reports can be rebuilt from events alone.
+    """
+    entity = "entry" if entry_id else "ticket" if ticket is not None else \
+        "case" if case is not None else "other"
+    executor.execute(t.audit_event.insert().values(
         at=at, actor=actor, action=action, entity=entity,
-        case_id=case.id if case else (ticket.case_id if ticket else None),
-        ticket_id=ticket.id if ticket else None,
+        case_id=case.id if case is not None else (ticket.case_id if ticket is not None else None),
+        ticket_id=ticket.id if ticket is not None else None,
         entry_id=entry_id,
-        team_id=ticket.team_id if ticket else (case.team_id if case else None),
-        project_id=project_id if project_id is not None else (case.project_id if case else None),
+        team_id=ticket.team_id if ticket is not None else (
+            case.team_id if case is not None else None),
+        project_id=project_id if project_id is not None else (
+            case.project_id if case is not None else None),
         before=before, after=after, note=note,
-    )
-    session.add(event)
-    return event
+    ))

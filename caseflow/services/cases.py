@@ -17,6 +17,7 @@ from caseflow.domain.credit_code import normalize_credit_code
 from caseflow.domain.lifecycle import CaseState, Lifecycle, Move, OpenOrder
 from caseflow.domain.workflow import Stage, WorkflowDefinition
 from caseflow.errors import InvalidInput, NotFound, Refused
+from caseflow.persistence import tables
 from caseflow.persistence.bulk import allocate_ids, bulk_insert
 from caseflow.persistence.models import AuditEvent, Case, Project, Team, Ticket
 from caseflow.services import audit
@@ -233,9 +234,10 @@ def _case_view(app: App, session: Session, case: Case, *, with_history: bool) ->
         created_at=case.created_at, stage_entered_at=case.stage_entered_at,
         owner=case.owner, address=case.address, contact=case.contact,
         allowed_triggers=lifecycle.allowed_triggers(case.stage),
-        tickets=ticket_rows(session, Ticket.case_id == case.id,
-                            order=(Ticket.opened_at, Ticket.id)) if with_history else [],
-        history=events(session, AuditEvent.case_id == case.id) if with_history else [],
+        tickets=ticket_rows(session, tables.ticket.c.case_id == case.id,
+                            order=(tables.ticket.c.opened_at, tables.ticket.c.id))
+        if with_history else [],
+        history=events(session, tables.audit_event.c.case_id == case.id) if with_history else [],
     )
 
 

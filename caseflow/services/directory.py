@@ -1,14 +1,16 @@
-"""Teams and users, and who is acting."""
+"""Teams and users, and who is acting (SQLAlchemy Core: every command resolves its
+actor, so this stays off the ORM's import cost)."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
 
 from caseflow.errors import InvalidInput, NotFound, Refused
-from caseflow.persistence.models import ROLES, Team, User
+from caseflow.persistence import tables as t
+from caseflow.persistence.types import ROLES
 from caseflow.services import audit
 from caseflow.services.app import App
 from caseflow.services.permissions import Actor, require_role
@@ -20,27 +22,27 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def resolve_actor(app: App, login: str) -> Actor:
     """The acting user; an unknown or inactive login is refused."""
-    with app.uow(readonly=True) as uow:
-        return actor_in(uow.session, login)
+    with app.transaction(readonly=True) as tx:
+        return actor_in(tx.conn, login)
 
 
-def actor_in(session: Session, login: str) -> Actor:
-    user = session.exec(select(User).where(User.login == login)).first()
+def actor_in(executor: Any, login: str) -> Actor:
+    user = executor.execute(sa.select(t.app_user).where(t.app_user.c.login == login)).first()
     if user is None or not user.active:
         raise NotFound(f"{login!r} is not a caseflow user",
                        hint="pass --user LOGIN or set CASEFLOW_USER; an admin adds users")
     return Actor.of(user)
 
 
-def team_by_code(session: Session, code: str) -> Team:
-    team = session.exec(select(Team).where(Team.code == code)).first()
+def team_by_code(executor: Any, code: str) -> Any:
+    team = executor.execute(sa.select(t.team).where(t.team.c.code == code)).first()
     if team is None:
         raise NotFound(f"no team with code {code!r}", hint="see `caseflow team list`")
     return team
 
 
-def user_by_login(session: Session, login: str) -> User:
-    user = session.exec(select(User).where(User.login == login)).first()
+def user_by_login(executor: Any, login: str) -> Any:
+    user = executor.execute(sa.select(t.app_user).where(t.app_user.c.login == login)).first()
     if user is None:
         raise NotFound(f"no user {login!r}", hint="see `caseflow user list`")
     return user
@@ -52,27 +54,25 @@ def add_team(app: App, actor: Actor, code: str, name: str) -> TeamView:
         raise InvalidInput(f"team code {code!r} must be letters, digits, _ . - (at most 40)")
     if not name.strip():
         raise InvalidInput("a team needs a name")
-    with app.uow() as uow:
-        if uow.session.exec(select(Team).where(Team.code == code)).first():
+    with app.transaction() as tx:
+        if tx.conn.execute(sa.select(t.team.c.id).where(t.team.c.code == code)).first():
             raise Refused(f"team {code!r} already exists")
         now = app.clock.now()
-        team = Team(code=code, name=name.strip(), created_at=now)
-        uow.session.add(team)
-        uow.session.flush()
-        audit.record(uow.session, at=now, actor=actor.login, action="team.add",
-                     after={"code": code, "name": team.name})
-        uow.commit()
-    return TeamView(code=code, name=team.name)
+        tx.conn.execute(t.team.insert().values(code=code, name=name.strip(), created_at=now))
+        audit.record(tx.conn, at=now, actor=actor.login, action="team.add",
+                     after={"code": code, "name": name.strip()})
+        tx.commit()
+    return TeamView(code=code, name=name.strip())
 
 
 def list_teams(app: App) -> list[TeamView]:
-    with app.uow(readonly=True) as uow:
-        rows = uow.session.exec(
-            select(Team, sa.func.count(User.id))
-            .join(User, User.team_id == Team.id, isouter=True)
-            .group_by(Team.id).order_by(Team.code)
-        ).all()
-        return [TeamView(code=t.code, name=t.name, members=n) for t, n in rows]
+    with app.transaction(readonly=True) as tx:
+        rows = tx.conn.execute(
+            sa.select(t.team.c.code, t.team.c.name, sa.func.count(t.app_user.c.id))
+            .join(t.app_user, t.app_user.c.team_id == t.team.c.id, isouter=True)
+            .group_by(t.team.c.id, t.team.c.code, t.team.c.name).order_by(t.team.c.code)
+        )
+        return [TeamView(code=code, name=name, members=n) for code, name, n in rows]
 
 
 def _check_user_fields(login: str, name: str, role: str, email: str | None) -> None:
@@ -92,37 +92,38 @@ def add_user(
 ) -> UserView:
     """Add a user; ``actor`` None is allowed only for the first admin of an empty database."""
     _check_user_fields(login, name, role, email)
-    with app.uow() as uow:
-        session = uow.session
+    users = t.app_user
+    with app.transaction() as tx:
+        conn = tx.conn
         if actor is None:
-            if session.exec(select(sa.func.count(User.id))).one():
+            if conn.execute(sa.select(sa.func.count(users.c.id))).scalar_one():
                 raise Refused("users exist already; an admin must add new ones")
             if role != "admin":
                 raise Refused("the first user must be an admin")
         else:
             require_role(actor, "admin", doing="add users")
-        if session.exec(select(User).where(User.login == login)).first():
+        if conn.execute(sa.select(users.c.id).where(users.c.login == login)).first():
             raise Refused(f"user {login!r} already exists")
-        team_row = team_by_code(session, team) if team else None
+        team_row = team_by_code(conn, team) if team else None
         if role in ("member", "lead") and team_row is None:
             raise InvalidInput(f"a {role} belongs to a team: pass --team CODE")
         now = app.clock.now()
-        user = User(login=login, name=name.strip(), role=role,
-                    team_id=team_row.id if team_row else None, email=email, created_at=now)
-        session.add(user)
-        session.flush()
-        audit.record(session, at=now, actor=actor.login if actor else login, action="user.add",
-                     after={"login": login, "name": user.name, "role": role, "team": team,
+        conn.execute(users.insert().values(
+            login=login, name=name.strip(), role=role, email=email, active=True,
+            team_id=team_row.id if team_row else None, created_at=now))
+        audit.record(conn, at=now, actor=actor.login if actor else login, action="user.add",
+                     after={"login": login, "name": name.strip(), "role": role, "team": team,
                             "email": email})
-        uow.commit()
-    return UserView(login=login, name=user.name, role=role, team=team, email=email)
+        tx.commit()
+    return UserView(login=login, name=name.strip(), role=role, team=team, email=email)
 
 
 def list_users(app: App) -> list[UserView]:
-    with app.uow(readonly=True) as uow:
-        rows = uow.session.exec(
-            select(User, Team.code).join(Team, Team.id == User.team_id, isouter=True)
-            .order_by(User.login)
-        ).all()
-        return [UserView(login=u.login, name=u.name, role=u.role, team=code, email=u.email,
-                         active=u.active) for u, code in rows]
+    u = t.app_user
+    with app.transaction(readonly=True) as tx:
+        rows = tx.conn.execute(
+            sa.select(u, t.team.c.code.label("team_code"))
+            .join(t.team, t.team.c.id == u.c.team_id, isouter=True).order_by(u.c.login)
+        )
+        return [UserView(login=r.login, name=r.name, role=r.role, team=r.team_code,
+                         email=r.email, active=r.active) for r in rows]

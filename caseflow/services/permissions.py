@@ -11,9 +11,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from caseflow.errors import PermissionDenied
-from caseflow.persistence.models import Case, Ticket, User
+
+# Rows are Core rows or ORM objects alike: only their attributes are read here.
+Case = Ticket = User = Any
 
 SYSTEM = "system"
 

@@ -1,28 +1,25 @@
-"""Read-side helpers shared by the case and work-order services."""
+"""Read-side helpers shared by the services, on SQLAlchemy Core.
+
+They take anything that executes statements (an ORM session or a Core connection),
+so ORM use cases and the fast Core ones read work orders the same way.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, select
 
-from caseflow.domain.workflow import WorkflowDefinition
-from caseflow.persistence.models import (
-    AuditEvent,
-    Case,
-    CaseFact,
-    Team,
-    Ticket,
-    User,
-    WorkflowVersion,
-)
-from caseflow.services.app import App
+from caseflow.persistence import tables as t
 from caseflow.services.views import EventView, TicketView
 
+if TYPE_CHECKING:
+    from caseflow.domain.workflow import WorkflowDefinition
+    from caseflow.services.app import App
+
 OPEN_STATUSES = ("open", "in_progress")
+Executor = Any  # sqlmodel Session or sqlalchemy Connection: both have .execute()
 
 
 def ticket_is_open() -> Any:
@@ -33,32 +30,34 @@ def ticket_is_open() -> Any:
     bound parameter would turn "my 50 open orders" into a scan of every order
     (26 ms at 100,000 orders, growing with the table).
     """
-    return Ticket.status.in_(  # type: ignore[attr-defined]
+    return t.ticket.c.status.in_(
         sa.bindparam("open_statuses", list(OPEN_STATUSES), expanding=True,
                      literal_execute=True))
 
 
-def ticket_rows(session: Session, *where: Any, order: Sequence[Any] = (), limit: int | None = None,
-                ) -> list[TicketView]:
+_ASSIGNEE = t.app_user.alias("assignee")
+_TICKET_QUERY = (
+    sa.select(t.ticket, t.enterprise_case.c.name.label("case_name"),
+              t.team.c.code.label("team_code"), _ASSIGNEE.c.login.label("assignee_login"))
+    .join(t.enterprise_case, t.enterprise_case.c.id == t.ticket.c.case_id)
+    .join(t.team, t.team.c.id == t.ticket.c.team_id, isouter=True)
+    .join(_ASSIGNEE, _ASSIGNEE.c.id == t.ticket.c.assignee_id, isouter=True)
+)
+
+
+def ticket_rows(executor: Executor, *where: Any, order: Sequence[Any] = (),
+                limit: int | None = None) -> list[TicketView]:
     """Work orders with their case name, team code and assignee login, as views."""
-    assignee = aliased(User)
-    query = (
-        select(Ticket, Case.name, Team.code, assignee.login)
-        .join(Case, Case.id == Ticket.case_id)
-        .join(Team, Team.id == Ticket.team_id, isouter=True)
-        .join(assignee, assignee.id == Ticket.assignee_id, isouter=True)
-        .where(*where)
-        .order_by(*(order or (Ticket.due_at, Ticket.id)))
-    )
+    query = _TICKET_QUERY.where(*where).order_by(*(order or (t.ticket.c.due_at, t.ticket.c.id)))
     if limit:
         query = query.limit(limit)
-    return [ticket_view(t, case_name, team, login)
-            for t, case_name, team, login in session.exec(query).all()]
+    return [ticket_view(row, row.case_name, row.team_code, row.assignee_login)
+            for row in executor.execute(query)]
 
 
-def ticket_view(ticket: Ticket, case_name: str, team: str | None, assignee: str | None,
+def ticket_view(ticket: Any, case_name: str, team: str | None, assignee: str | None,
                 history: list[EventView] | None = None) -> TicketView:
-    assert ticket.id is not None
+    """A view of a ticket row (Core row, ORM object or anything with its attributes)."""
     return TicketView(
         id=ticket.id, case_id=ticket.case_id, case_name=case_name, title=ticket.title,
         title_zh=ticket.title_zh, status=ticket.status, assignee=assignee, team=team,
@@ -69,52 +68,56 @@ def ticket_view(ticket: Ticket, case_name: str, team: str | None, assignee: str 
     )
 
 
-def events(session: Session, *where: Any) -> list[EventView]:
-    rows = session.exec(select(AuditEvent).where(*where).order_by(AuditEvent.at, AuditEvent.id))
-    return [EventView(id=e.id or 0, at=e.at, actor=e.actor, action=e.action, note=e.note,
-                      before=e.before, after=e.after, ticket_id=e.ticket_id) for e in rows]
+def events(executor: Executor, *where: Any) -> list[EventView]:
+    e = t.audit_event
+    rows = executor.execute(sa.select(e).where(*where).order_by(e.c.at, e.c.id))
+    return [EventView(id=r.id, at=r.at, actor=r.actor, action=r.action, note=r.note,
+                      before=r.before, after=r.after, ticket_id=r.ticket_id) for r in rows]
 
 
-def live_facts(session: Session, case_id: int) -> frozenset[str]:
-    rows = session.exec(select(CaseFact.fact).where(
-        CaseFact.case_id == case_id, CaseFact.retracted_at.is_(None)))  # type: ignore[union-attr]
-    return frozenset(rows)
+def live_facts(executor: Executor, case_id: int) -> frozenset[str]:
+    f = t.case_fact
+    rows = executor.execute(sa.select(f.c.fact).where(f.c.case_id == case_id,
+                                                      f.c.retracted_at.is_(None)))
+    return frozenset(rows.scalars())
 
 
-def team_ids(session: Session, codes: Iterable[str | None]) -> dict[str, int]:
+def team_ids(executor: Executor, codes: Iterable[str | None]) -> dict[str, int]:
     wanted = {c for c in codes if c}
     if not wanted:
         return {}
-    rows = session.exec(select(Team.code, Team.id).where(Team.code.in_(wanted)))  # type: ignore[attr-defined]
-    return {code: tid for code, tid in rows if tid is not None}
+    rows = executor.execute(sa.select(t.team.c.code, t.team.c.id)
+                            .where(t.team.c.code.in_(wanted)))
+    return {code: tid for code, tid in rows}
 
 
-def definition_for(app: App, session: Session, workflow_version_id: int) -> WorkflowDefinition:
+def definition_for(app: App, executor: Executor, workflow_version_id: int) -> WorkflowDefinition:
     """The definition a case started with, parsed once per process."""
     cache: dict[int, WorkflowDefinition] = app.__dict__.setdefault("_definitions_by_id", {})
     definition = cache.get(workflow_version_id)
     if definition is None:
-        row = session.get(WorkflowVersion, workflow_version_id)
+        w = t.workflow_version
+        row = executor.execute(sa.select(w.c.name, w.c.source)
+                               .where(w.c.id == workflow_version_id)).first()
         assert row is not None, "case references a missing workflow version"
         definition = cache[workflow_version_id] = app.workflows.from_source(row.source, row.name)
     return definition
 
 
-def register_workflow(app: App, session: Session, name: str) -> tuple[int, WorkflowDefinition]:
+def register_workflow(app: App, executor: Executor, name: str) -> tuple[int, WorkflowDefinition]:
     """The stored version of the current definition of ``name``, registering it if new."""
     definition = app.workflows.get(name)
-    found = session.exec(select(WorkflowVersion.id).where(
-        WorkflowVersion.name == name, WorkflowVersion.digest == definition.digest)).first()
+    w = t.workflow_version
+    find = sa.select(w.c.id).where(w.c.name == name, w.c.digest == definition.digest)
+    found = executor.execute(find).scalar()
     if found is not None:
         return found, definition
-    row = WorkflowVersion(name=name, version=definition.version, digest=definition.digest,
-                          source=definition.source, registered_at=app.clock.now())
     try:
-        with session.begin_nested():
-            session.add(row)
+        with executor.begin_nested():
+            new_id = executor.execute(w.insert().values(
+                name=name, version=definition.version, digest=definition.digest,
+                source=definition.source, registered_at=app.clock.now(),
+            ).returning(w.c.id)).scalar_one()
     except sa.exc.IntegrityError:  # registered by a concurrent process a moment ago
-        found = session.exec(select(WorkflowVersion.id).where(
-            WorkflowVersion.name == name, WorkflowVersion.digest == definition.digest)).one()
-        return found, definition
-    assert row.id is not None
-    return row.id, definition
+        return executor.execute(find).scalar_one(), definition
+    return new_id, definition

@@ -125,4 +125,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    sys.exit(main())
+    """The console script. Once the command is done (output flushed, database closed,
+    logs written) the process ends at once: tearing down the interpreter's hundreds of
+    modules would add ~0.15 s to every command for nothing."""
+    code = main()
+    import logging
+
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
