@@ -37,6 +37,7 @@ from caseflow.services.queries import OPEN_STATUSES
 
 if TYPE_CHECKING:
     from caseflow.adapters.notifiers import AlertSettings, Channel
+    from caseflow.services.permissions import Actor
 
 LEASE = timedelta(minutes=10)
 BATCH = 100
@@ -112,14 +113,18 @@ def list_alerts(app: App, status: str | None = None, *, limit: int | None = None
 
 # ---------------------------------------------------------------------- delivery
 def dispatch(app: App, channels: Sequence[Channel], *, retry_failed: bool = False,
-             settings: AlertSettings | None = None, limit: int | None = None) -> DispatchResult:
+             settings: AlertSettings | None = None, limit: int | None = None,
+             actor: Actor | None = None) -> DispatchResult:
     """Deliver every alert due now through ``channels`` (matched by their ``name``).
 
     ``retry_failed`` first puts failed alerts and those waiting out a backoff back in
-    the queue, due now (each gets one more attempt once past the bound).
+    the queue, due now (each gets one more attempt once past the bound). ``actor`` is
+    the person running it by hand (supervisor or admin); the scheduler passes none.
     """
     from caseflow.adapters.notifiers import AlertMessage, DeliveryError
+    from caseflow.services.sweep import require_operator
 
+    require_operator(actor, "deliver alerts (the scheduler does this unattended)")
     settings = settings or alert_settings(app)
     by_name = {c.name: c for c in channels}
     result = DispatchResult()
@@ -250,12 +255,14 @@ def _mark(app: App, settings: AlertSettings, row: dict[str, Any], error: Any,
 
 # ---------------------------------------------------------------------- digest
 def digest(app: App, day: date | None = None, channels: Sequence[str] | None = None,
-           ) -> DigestResult:
+           actor: Actor | None = None) -> DigestResult:
     """Queue one digest per person with open work orders: theirs (a lead's also
     include the team's unassigned ones), overdue first. Working days only; one per
-    person, day and channel however often it runs (``dedup_key`` ``digest:DAY``)."""
-    from caseflow.services.sweep import channel_names
+    person, day and channel however often it runs (``dedup_key`` ``digest:DAY``).
+    ``actor``: as for ``dispatch``."""
+    from caseflow.services.sweep import channel_names, require_operator
 
+    require_operator(actor, "queue the daily digest (the scheduler does this unattended)")
     now = app.clock.now()
     day = day or local_date(now)
     if not app.calendar.is_workday(day):

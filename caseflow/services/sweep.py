@@ -37,6 +37,10 @@ Decisions (documented in the report and the CLI help):
 Concurrency: on PostgreSQL the sweep holds a transaction-level advisory lock, so two
 schedulers' sweeps run one after the other; SQLite's ``BEGIN IMMEDIATE`` does the same.
 The unique constraints on entries (ticket_id) and alerts are the last line.
+
+Who may sweep: the scheduler (no actor, or the system actor) and, by hand from the
+command line, supervisors and admins; a sweep alerts people and raises levels for
+the whole town, so members and leads may not trigger it.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ from caseflow.domain import escalation
 from caseflow.domain.workflow import WorkflowDefinition
 from caseflow.persistence.models import SweepState, UTCDateTime
 from caseflow.services.app import App
+from caseflow.services.permissions import SYSTEM, Actor, require_role
 from caseflow.services.queries import definition_for
 
 SWEEP_LOCK = 0x43465357  # "CFSW": pg_advisory_xact_lock key serialising sweeps
@@ -88,9 +93,21 @@ def channel_names(app: App) -> list[str]:
     return names
 
 
+def require_operator(actor: Actor | None, doing: str) -> None:
+    """Sweeps and alert runs: the scheduler (``None`` or the system actor), or a
+    supervisor or admin acting by hand."""
+    if actor is not None and actor.role != SYSTEM:
+        require_role(actor, "supervisor", doing=doing)
+
+
 def sweep(app: App, as_of: datetime | None = None,
-          channels: Sequence[str] | None = None) -> SweepResult:
-    """One idempotent pass as of ``as_of`` (default: now)."""
+          channels: Sequence[str] | None = None, actor: Actor | None = None) -> SweepResult:
+    """One idempotent pass as of ``as_of`` (default: now).
+
+    ``actor`` is the person running it by hand (supervisor or admin); the scheduler
+    passes none. Audit events are recorded as ``scheduler`` either way: the entries
+    follow from the deadlines, not from the person who happened to run the pass."""
+    require_operator(actor, "run the escalation sweep (the scheduler runs it unattended)")
     hi = ensure_utc(as_of) if as_of is not None else app.clock.now()
     names = list(channels) if channels is not None else channel_names(app)
     with app.uow() as uow:

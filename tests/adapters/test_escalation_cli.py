@@ -138,3 +138,21 @@ def test_scheduler_runs_jobs_and_stops_cleanly_on_sigterm(app: App, town: Town,
             proc.kill()
     assert proc.returncode == 0, seen + rest
     assert "stopping (SIGTERM)" in rest and "scheduler stopped" in rest
+
+
+def test_a_member_may_not_sweep_or_run_alerts_by_hand(  # type: ignore[no-untyped-def]
+    cli, overdue: int,
+) -> None:
+    for args in (("sweep", "--as-of", "2026-03-05T09:00"), ("alerts", "dispatch"),
+                 ("alerts", "digest")):
+        code, out, err = cli(*args, user="zhang")
+        assert code == 1 and out == ""
+        assert len(err.strip().splitlines()) == 1, err
+        assert "zhang (member) may not" in err and "supervisor or admin" in err
+    code, out, _ = cli("clearlist", "--json", "--as-of", "2026-03-05T10:00")
+    assert json.loads(out)["left"] == 0  # the refused sweep changed nothing
+
+    code, out, _ = cli("sweep", "--as-of", "2026-03-05T09:00", user="sup")
+    assert code == 0 and out.startswith("as of 2026-03-05 09:00: 1 new entries")
+    code, out, _ = cli("alerts", "dispatch", user="root")
+    assert code == 0 and out.startswith("2 sent")

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from caseflow.adapters.notifiers import LogChannel
 from caseflow.clock import SHANGHAI, FixedClock
+from caseflow.errors import PermissionDenied
 from caseflow.services import alerts
 from caseflow.services.app import App
 from tests.conftest import Town
@@ -43,3 +46,17 @@ def test_no_digest_on_weekends_and_holidays_but_on_make_up_saturdays(
     assert not alerts.digest(app).working_day
     clock.set(at(2026, 10, 10))  # Saturday, a make-up working day (调休)
     assert alerts.digest(app).queued == 2
+
+
+def test_members_and_leads_may_not_run_delivery_or_the_digest(
+    app: App, town: Town, order: Overdue, clock: FixedClock,
+) -> None:
+    clock.set(at(2026, 3, 5))
+    for refused in (town.member, town.lead):
+        with pytest.raises(PermissionDenied, match="may not queue the daily digest"):
+            alerts.digest(app, actor=refused)
+        with pytest.raises(PermissionDenied, match="may not deliver alerts"):
+            alerts.dispatch(app, [LogChannel()], actor=refused)
+    assert alerts.list_alerts(app) == []
+    assert alerts.digest(app, actor=town.supervisor).queued == 2
+    assert alerts.dispatch(app, [LogChannel()], actor=town.admin).sent == 2

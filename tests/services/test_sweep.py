@@ -10,6 +10,7 @@ from caseflow.clock import SHANGHAI, FixedClock
 from caseflow.errors import PermissionDenied, Refused
 from caseflow.services import alerts, cases, clearlist, tickets
 from caseflow.services.app import App
+from caseflow.services.permissions import Actor
 from caseflow.services.sweep import sweep
 from tests.conftest import Town
 from tests.services.conftest import Overdue
@@ -210,3 +211,15 @@ def test_entry_of_a_cancelled_order_waits_for_signoff(
     clock.set(at(2026, 3, 6))
     assert clearlist.signoff(app, town.supervisor, entry.id, "企业已关停").status == "signed_off"
     assert sweep(app, at(2026, 3, 20)).raised == 0
+
+
+def test_only_supervisors_admins_and_the_scheduler_may_sweep(
+    app: App, town: Town, order: Overdue,
+) -> None:
+    for refused in (town.member, town.lead):
+        with pytest.raises(PermissionDenied, match="may not run the escalation sweep"):
+            sweep(app, at(2026, 3, 5), actor=refused)
+    assert entry_of(app, order.ticket_id) is None  # nothing happened
+    assert sweep(app, at(2026, 3, 5), actor=town.supervisor).new_entries == 1
+    assert sweep(app, at(2026, 3, 12), actor=Actor.system()).raised == 1
+    assert sweep(app, at(2026, 3, 20), actor=town.admin).as_of == at(2026, 3, 20)

@@ -81,12 +81,13 @@ def register(app: typer.Typer) -> None:
     def sweep_cmd(ctx: typer.Context, as_of: AsOfOpt = None, json: JsonOpt = False) -> None:
         """Put overdue work orders on the clear-to-zero list, raise levels, queue alerts.
 
-        Idempotent: sweeping twice as of the same time changes nothing. Only orders of
-        active cases are swept (a case on hold is paused until it resumes)."""
+        Supervisors and admins (the scheduler runs it unattended). Idempotent: sweeping
+        twice as of the same time changes nothing. Only orders of active cases are swept
+        (a case on hold is paused until it resumes)."""
         from caseflow.services.sweep import sweep
 
         state: CliState = ctx.obj
-        result = sweep(state.app(), _as_of(as_of))
+        result = sweep(state.app(), _as_of(as_of), actor=state.actor())
         if json:
             print_json(result, state.tz)
             return
@@ -201,17 +202,18 @@ def register(app: typer.Typer) -> None:
         )] = False,
         json: JsonOpt = False,
     ) -> None:
-        """Deliver the alerts due now over the configured channels."""
+        """Deliver the alerts due now over the configured channels (supervisors, admins)."""
         from caseflow.adapters.notifiers import build_channels, close_channels
         from caseflow.services import alerts
 
         state: CliState = ctx.obj
         app_ = state.app()
+        actor = state.actor()
         settings = alerts.alert_settings(app_)
         channels = build_channels(settings, clock=app_.clock)
         try:
             result = alerts.dispatch(app_, channels, retry_failed=retry_failed,
-                                     settings=settings)
+                                     settings=settings, actor=actor)
         finally:
             close_channels(channels)
         if json:
@@ -228,11 +230,12 @@ def register(app: typer.Typer) -> None:
 
     @alerts_app.command("digest")
     def alerts_digest_cmd(ctx: typer.Context) -> None:
-        """Queue today's digest now (normally the scheduler does this at 08:30)."""
+        """Queue today's digest now (supervisors, admins; normally the scheduler does this
+        at 08:30)."""
         from caseflow.services import alerts
 
         state: CliState = ctx.obj
-        result = alerts.digest(state.app())
+        result = alerts.digest(state.app(), actor=state.actor())
         typer.echo(_t(state, f"{result.day}：为 {result.people} 人排队 {result.queued} 条日报",
                       f"{result.day}: {result.queued} digests queued for {result.people} people")
                    if result.working_day else
