@@ -18,11 +18,12 @@ from sqlmodel import Session, select
 
 from caseflow.clock import ensure_utc
 from caseflow.errors import InvalidInput, NotFound, Refused
-from caseflow.persistence.models import Case, CaseFact, ClearListEntry, Project, Team, Ticket, User
+from caseflow.persistence.models import Case, ClearListEntry, Project, Team, Ticket, User
 from caseflow.services import audit
 from caseflow.services.app import App
 from caseflow.services.directory import team_by_code
 from caseflow.services.permissions import Actor, require_role
+from caseflow.services.tickets import retract_fact
 
 LEFT = ("open", "awaiting_signoff")
 
@@ -219,7 +220,7 @@ def reject(app: App, actor: Actor, entry_id: int, reason: str) -> EntryView:
             audit.record(session, at=now, actor=actor.login, action="ticket.reopen",
                          ticket=ticket, before=before,
                          after={"status": "open", "version": ticket.version}, note=reason)
-            _retract_fact(session, ticket, case, actor, now, reason)
+            retract_fact(session, ticket, actor, now, reason)
         entry.status, entry.awaiting_since = "open", None
         session.add(entry)
         session.flush()
@@ -228,18 +229,3 @@ def reject(app: App, actor: Actor, entry_id: int, reason: str) -> EntryView:
                      after={"status": "open", "level": entry.level}, note=reason)
         uow.commit()
         return _one(session, entry_id)
-
-
-def _retract_fact(session: Session, ticket: Ticket, case: Case | None, actor: Actor,
-                  now: datetime, reason: str) -> None:
-    """As ``tickets.reopen`` does: a reopened order no longer vouches for its fact."""
-    if not ticket.records or case is None or case.stage != ticket.stage:
-        return
-    fact = session.exec(select(CaseFact).where(
-        CaseFact.case_id == ticket.case_id, CaseFact.fact == ticket.records,
-        CaseFact.retracted_at.is_(None))).first()  # type: ignore[union-attr]
-    if fact is not None:
-        fact.retracted_at = now
-        session.add(fact)
-        audit.record(session, at=now, actor=actor.login, action="case.fact_retracted",
-                     case=case, before={"fact": ticket.records}, note=reason)
