@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -198,9 +199,12 @@ def close(app: App, actor: Actor, ticket_id: int, note: str) -> TicketView:
         conn = tx.conn
         ticket = get_ticket(conn, ticket_id)
         if ticket.status == "closed":
-            when = ticket.closed_at.isoformat(timespec="minutes") if ticket.closed_at else "?"
+            when = "?"
+            if ticket.closed_at:
+                local = ticket.closed_at.astimezone(ZoneInfo(app.settings.display_tz))
+                when = local.strftime("%Y-%m-%d %H:%M")
             raise Refused(f"work order #{ticket_id} is already closed "
-                          f"(by {ticket.closed_by} at {when} UTC)")
+                          f"(by {ticket.closed_by} at {when})")
         if ticket.status == "cancelled":
             raise Refused(f"work order #{ticket_id} was cancelled; there is nothing to close")
         require_work_on(actor, ticket, "close")

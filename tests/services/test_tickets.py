@@ -45,7 +45,8 @@ def test_start_takes_and_close_records_who_and_why(app: App, town: Town, order: 
 
 def test_closing_twice_is_refused_clearly(app: App, town: Town, order: TicketView) -> None:
     tickets.close(app, town.member, order.id, "done")
-    with pytest.raises(Refused, match=rf"work order #{order.id} is already closed \(by zhang"):
+    # shown in Shanghai time: closed at 09:00 on 2 March (the fixture's clock)
+    with pytest.raises(Refused, match=rf"work order #{order.id} is already closed \(by zhang at 2026-03-02 09:00\)"):
         tickets.close(app, town.member, order.id, "again")
 
 
