@@ -37,17 +37,30 @@ class Refused(CaseflowError):
 class IllegalTransition(Refused):
     """A trigger that does not apply to the case's current stage."""
 
-    def __init__(self, message: str, *, allowed: list[str]) -> None:
+    def __init__(self, message: str, *, allowed: list[str], trigger: str = "",
+                 stage: str = "") -> None:
         super().__init__(message)
         self.allowed = allowed
+        self.trigger = trigger
+        self.stage = stage
 
 
 class GuardFailed(Refused):
-    """A transition whose preconditions do not hold; ``missing`` names what is lacking."""
+    """A transition whose preconditions do not hold; ``missing`` names what is lacking.
 
-    def __init__(self, message: str, *, missing: list[str]) -> None:
+    ``orders`` (id, English title, Chinese title) and ``facts`` carry the same in
+    structured form so that an interface can say it in the user's language.
+    """
+
+    def __init__(self, message: str, *, missing: list[str], trigger: str = "",
+                 stage: str = "", orders: list[tuple[int, str, str | None]] | None = None,
+                 facts: list[str] | None = None) -> None:
         super().__init__(message)
         self.missing = missing
+        self.trigger = trigger
+        self.stage = stage
+        self.orders = orders or []
+        self.facts = facts or []
 
 
 class PermissionDenied(CaseflowError):

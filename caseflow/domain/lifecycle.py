@@ -27,6 +27,7 @@ class OpenOrder:
     id: int
     title: str
     records: str | None = None
+    title_zh: str | None = None
 
 
 @dataclass
@@ -92,19 +93,22 @@ class Lifecycle:
         side exits (hold, withdraw) and resume do not."""
         return self._kinds[source] == "work" and self._kinds.get(spec.dest) in ("work", "final")
 
-    def missing(self, case: CaseState, spec: Transition, source: str) -> list[str]:
-        """What stands between the case and ``spec``; empty when it may go."""
-        reasons: list[str] = []
-        covered: set[str] = set()
+    def blockers(self, case: CaseState, spec: Transition,
+                 source: str) -> tuple[list[OpenOrder], list[str]]:
+        """The open required orders and unrecorded facts between the case and ``spec``
+        (a fact that an open order will record is named through that order only)."""
+        orders: list[OpenOrder] = []
         if self.needs_orders_closed(spec, source):
-            for order in case.open_required:
-                reasons.append(f"work order #{order.id} {order.title!r} is not closed")
-                if order.records:
-                    covered.add(order.records)
-        for guard in spec.guards:
-            if guard not in case.facts and guard not in covered:
-                reasons.append(f"{guard.replace('_', ' ')} is not recorded")
-        return reasons
+            orders = list(case.open_required)
+        covered = {order.records for order in orders if order.records}
+        facts = [g for g in spec.guards if g not in case.facts and g not in covered]
+        return orders, facts
+
+    def missing(self, case: CaseState, spec: Transition, source: str) -> list[str]:
+        """What stands between the case and ``spec``, in words; empty when it may go."""
+        orders, facts = self.blockers(case, spec, source)
+        return [f"work order #{o.id} {o.title!r} is not closed" for o in orders] + \
+            [f"{fact.replace('_', ' ')} is not recorded" for fact in facts]
 
     def _predicate(self, spec: Transition, source: str) -> Callable[[Any], bool]:
         return lambda event: not self.missing(event.model, spec, source)
@@ -198,13 +202,16 @@ class Lifecycle:
             listing = ", ".join(allowed) if allowed else "none"
             raise IllegalTransition(
                 f"{trigger!r} is not allowed from stage {source!r}; allowed: {listing}",
-                allowed=allowed,
+                allowed=allowed, trigger=trigger, stage=source,
             )
         if spec.dest != PREVIOUS:
             missing = self.missing(case, spec, source)
             if missing:
+                orders, facts = self.blockers(case, spec, source)
                 raise GuardFailed(
-                    f"cannot {trigger} from {source!r}: " + "; ".join(missing), missing=missing
+                    f"cannot {trigger} from {source!r}: " + "; ".join(missing), missing=missing,
+                    trigger=trigger, stage=source,
+                    orders=[(o.id, o.title, o.title_zh) for o in orders], facts=facts,
                 )
         with self._lock:
             moved = self.machine.events[trigger].trigger(case)

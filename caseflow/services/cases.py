@@ -266,14 +266,15 @@ def list_cases(app: App, project: str | None = None, stage: str | None = None,
 def _state_of(session: Session, case: Case) -> CaseState:
     assert case.id is not None
     open_required = session.exec(
-        select(Ticket.id, Ticket.title, Ticket.records).where(
+        select(Ticket.id, Ticket.title, Ticket.records, Ticket.title_zh).where(
             Ticket.case_id == case.id, Ticket.stage == case.stage, Ticket.required,
             Ticket.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
         ).order_by(Ticket.id)
     ).all()
     return CaseState(
         state=case.stage, held_from=case.held_from, facts=live_facts(session, case.id),
-        open_required=[OpenOrder(id=i or 0, title=t, records=r) for i, t, r in open_required],
+        open_required=[OpenOrder(id=i or 0, title=t, records=r, title_zh=zh)
+                       for i, t, r, zh in open_required],
     )
 
 

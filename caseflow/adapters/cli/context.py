@@ -136,8 +136,28 @@ class UsageProblem(CaseflowError):
 
 
 def fail(error: CaseflowError) -> None:
-    """One line on stderr: what and why (and what to do)."""
-    sys.stderr.write(f"caseflow: {_one_line(str(error))}\n")
+    """One line on stderr: what and why (and what to do), in the user's language for
+    the refusals people meet every day."""
+    sys.stderr.write(f"caseflow: {_one_line(localized(error))}\n")
+
+
+def localized(error: CaseflowError) -> str:
+    from caseflow.adapters.cli.i18n import _, current
+    from caseflow.errors import GuardFailed, IllegalTransition
+
+    zh = current().startswith("zh")
+    if isinstance(error, GuardFailed) and error.trigger:
+        reasons = [_("work order #{id} {title} is not closed").format(
+                       id=i, title=f"“{zh_title if zh and zh_title else title}”")
+                   for i, title, zh_title in error.orders]
+        reasons += [_("{fact} is not recorded").format(fact=fact) for fact in error.facts]
+        return _("cannot {trigger} from stage {stage}: {reasons}").format(
+            trigger=error.trigger, stage=error.stage, reasons=_("; ").join(reasons))
+    if isinstance(error, IllegalTransition) and error.trigger:
+        return _("{trigger} is not allowed from stage {stage}; allowed: {allowed}").format(
+            trigger=error.trigger, stage=error.stage,
+            allowed=", ".join(error.allowed) or _("none"))
+    return str(error)
 
 
 def fail_unexpected(error: BaseException) -> int:

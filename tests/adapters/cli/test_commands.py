@@ -234,3 +234,17 @@ def test_overdue_red_and_due_within_a_working_day_yellow(cli: Any, case_id: int,
     assert "\x1b[31m" in line  # red
     calm = next(x for x in soon.splitlines() if "due in 6 working days" in x)
     assert "\x1b[31m" not in calm and "\x1b[33m" not in calm
+
+
+def test_lifecycle_refusals_speak_chinese(cli) -> None:  # noqa: ANN001
+    added = cli("case", "add", "--project", "SW01", "--name", "中山市神湾灯饰有限公司", "--json")
+    case_id = str(added.json()["id"])
+    refused = cli("--lang", "zh_CN", "case", "advance", case_id)
+    assert refused.code == 1 and refused.out == ""
+    assert "无法从阶段 negotiate 执行 relocate" in refused.err
+    assert "尚未办结" in refused.err and "签订补偿及搬迁协议" in refused.err
+    assert len(refused.err.strip().splitlines()) == 1
+    illegal = cli("--lang", "zh_CN", "case", "advance", case_id, "build")
+    assert illegal.code == 1 and "可执行：relocate, hold, withdraw" in illegal.err
+    english = cli("case", "advance", case_id, "build")
+    assert "allowed: relocate, hold, withdraw" in english.err
