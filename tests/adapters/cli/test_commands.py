@@ -234,3 +234,14 @@ def test_overdue_red_and_due_within_a_working_day_yellow(cli: Any, case_id: int,
     assert "\x1b[31m" in line  # red
     calm = next(x for x in soon.splitlines() if "due in 6 working days" in x)
     assert "\x1b[31m" not in calm and "\x1b[33m" not in calm
+
+
+def test_a_wide_terminal_shows_the_whole_enterprise_name(cli: Any, app: App, town: Any,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    name = "中山市神湾宏成塑料制品实业有限公司"  # every name starts 中山市: the end tells them apart
+    cases.add_case(app, town.lead, "SW01", NewCase(name=name, team="negotiation"))
+    narrow = cli("ticket", "list", "--all")
+    assert name not in narrow.out and all(len(line) <= 80 for line in narrow.out.splitlines())
+    monkeypatch.setenv("COLUMNS", "160")
+    wide = cli("ticket", "list", "--all")
+    assert name in wide.out
