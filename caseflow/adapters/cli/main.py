@@ -126,3 +126,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run() -> None:
     sys.exit(main())
+
+
+if __name__ == "__main__":  # python -m caseflow.adapters.cli.main ...
+    run()
