@@ -32,7 +32,7 @@ def _t(lang: str, zh: str, en: str) -> str:
 
 
 def _hint(console: Console, lang: str, command: str) -> None:
-    console.print(f"[dim]↳ {_t(lang, '查看命令：', 'shown by: ')}[/dim] "
+    console.print(f"[dim]↳ {_t(lang, '查看命令：', 'shown by:')}[/dim] "
                   f"[bold cyan]{command}[/bold cyan]", soft_wrap=True)
     console.print()
 
@@ -133,8 +133,8 @@ def _weekly(app: App, result: DemoResult, console: Console, db: str, lang: str) 
     table = dataclasses.replace(table, columns=[c for c in table.columns
                                                 if c.key in WEEKLY_COLUMNS])
     view = rich_table(table, lang)
-    for column in view.columns:
-        column.no_wrap = True  # a team's name on one line; the numbers are short anyway
+    names = [c.key for c in table.columns].index("name")
+    view.columns[names].no_wrap = True  # 腾挪安置专班 on one line; headers may fold
     console.print(view)
     _hint(console, lang, f"{db} report weekly --by team --week {week}")
 
