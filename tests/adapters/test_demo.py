@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from datetime import datetime, time
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import sqlalchemy as sa
 
 from caseflow.adapters.demo import city
 from caseflow.adapters.demo.run import build_and_simulate
+from caseflow.clock import SHANGHAI
 from caseflow.domain.credit_code import is_valid_credit_code
 from caseflow.errors import Refused
 from caseflow.persistence.db import make_engine
@@ -54,16 +56,40 @@ def test_the_simulated_weeks_left_a_consistent_audit_trail(shenwan) -> None:
     with engine.connect() as conn:
         closed = _one(conn, "SELECT count(*) FROM ticket WHERE status = 'closed'")
         close_events = _one(conn, "SELECT count(*) FROM audit_event WHERE action = 'ticket.close'")
+        reopens = _one(conn, "SELECT count(*) FROM audit_event WHERE action = 'ticket.reopen'")
         tickets = _one(conn, "SELECT count(*) FROM ticket")
         open_events = _one(conn, "SELECT count(*) FROM audit_event WHERE action = 'ticket.open'")
         moves = _one(conn, "SELECT count(*) FROM audit_event WHERE action IN "
                            "('case.relocate', 'case.demolish', 'case.build', 'case.attract')")
     engine.dispose()
-    assert closed == close_events and tickets == open_events
+    # an order reopened (a supervisor rejected its closure) and closed again closes twice
+    assert closed == close_events - reopens and tickets == open_events
     stats = result.stats
     assert stats.closed_on_time > 3 * stats.closed_late > 0  # most on time, some late
     assert moves == stats.advanced > 0
-    assert len(stats.burndown) == 21
+    assert stats.swept == 21  # the sweep ran every evening, weekends too
+    assert stats.signed_off > 0
+
+
+def test_the_demo_leaves_a_clear_list_and_a_burndown_the_reports_can_read(shenwan) -> None:
+    from caseflow.clock import FixedClock
+    from caseflow.services import clearlist, reports
+    from caseflow.services.app import App
+
+    url, result = shenwan
+    end = datetime.combine(result.end, time(18, 0), SHANGHAI)
+    app = App.from_settings(database_url=url, clock=FixedClock(end))
+    try:
+        series = reports.burndown(app, 21)
+        listed = clearlist.list_entries(app, include_signed_off=True)
+        week = reports.weekly(app, reports.Week.containing(result.end).label, by="team")
+    finally:
+        app.engine.dispose()
+    assert series.dates[0] == result.start and series.dates[-1] == result.end
+    assert max(series.open_counts) > 0
+    assert series.open_counts[-1] == listed.left  # the chart ends where the list stands
+    assert any(e.status == "signed_off" for e in listed.entries)
+    assert sum(r.closed for r in week.rows) > 0
 
 
 def test_the_demo_never_writes_into_a_database_with_data(shenwan) -> None:

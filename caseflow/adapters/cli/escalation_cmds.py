@@ -265,23 +265,73 @@ def register(app: typer.Typer) -> None:
 
 def _print_list(state: CliState, listed: Any) -> None:
     out = _console()
-    headline = _t(state, f"还剩 {listed.left} 项未清零", f"{listed.left} items left to clear")
-    out.print(f"[bold]{headline}[/bold]  ({_t(state, '截至', 'as of')} "
-              f"{_when(listed.as_of, state)})")
+    for renderable in clearlist_view(listed, state.lang, state.tz):
+        out.print(renderable)
+
+
+def clearlist_view(listed: Any, lang: str, tz: Any, limit: int | None = None,
+                   team_names: dict[str, str] | None = None,
+                   compact: bool = False) -> list[Any]:
+    """What ``caseflow clearlist`` prints, as renderables: the headline (还剩 N 项未清零),
+    the count per team and the entries (the first ``limit`` of them), so the demo shows
+    the same list the command does. ``team_names`` shows teams by name instead of code;
+    ``compact`` fits 80 columns (one line per entry, no status, entry time or order id)."""
+    from rich.cells import cell_len
+
+    from caseflow.adapters.cli.render import due_text
+
+    zh = lang.lower().startswith("zh")
+    names = team_names or {}
+
+    def t(zh_text: str, en_text: str) -> str:
+        return zh_text if zh else en_text
+
+    def at(value: datetime | None) -> str:
+        return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else "-"
+
+    headline = t(f"还剩 {listed.left} 项未清零", f"{listed.left} items left to clear")
+    shown: list[Any] = [f"[bold]{headline}[/bold]  ({t('截至', 'as of')} {at(listed.as_of)})"]
     if listed.per_team:
-        out.print("  ".join(f"{team}: {n}" for team, n in listed.per_team.items()))
-    if not listed.entries:
-        return
-    table = _table("ID", _t(state, "级别", "Level"), _t(state, "状态", "Status"),
-                   _t(state, "工单", "Order"), _t(state, "企业", "Case"),
-                   _t(state, "专班", "Team"), _t(state, "责任人", "Assignee"),
-                   _t(state, "截止", "Due"), _t(state, "列入", "Entered"),
-                   _t(state, "销号", "Signed off"))
+        shown.append("  ".join(f"{names.get(team, team)}: {n}"
+                               for team, n in listed.per_team.items()))
+    entries = listed.entries if limit is None else listed.entries[:limit]
+    if not entries:
+        return shown
+    signed = any(e.signed_off_at for e in entries)  # the default list has none: no column
+    columns = {"id": "ID", "level": t("级别", "Level"), "status": t("状态", "Status"),
+               "order": t("工单", "Order"), "case": t("企业", "Case"),
+               "team": t("专班", "Team"), "assignee": t("责任人", "Assignee"),
+               "due": t("截止", "Due"), "entered": t("列入", "Entered"),
+               "signed": t("销号", "Signed off")}
+    if not signed or compact:
+        del columns["signed"]
+    if compact:
+        del columns["status"], columns["entered"]
+    table = _table(*columns.values())
+    if compact:
+        table.box, table.padding = None, (0, 1)
+        squeeze = {"order": 14, "case": 14, "team": 12, "assignee": 10}
+        for key, column in zip(columns, table.columns, strict=True):
+            column.no_wrap = True
+            if key in squeeze:
+                column.overflow, column.max_width = "ellipsis", squeeze[key]
+            else:
+                column.min_width = cell_len(column.header) if key != "due" else 10
     styles = {3: "bold red", 2: "red", 1: "yellow"}
-    for e in listed.entries:
-        table.add_row(str(e.id), str(e.level), _status(state, e.status),
-                      f"#{e.ticket_id} {e.display_title(state.lang)}", e.case_name,
-                      e.team or "-", e.assignee or "-", _when(e.due_at, state),
-                      _when(e.entered_at, state), _when(e.signed_off_at, state),
+    for e in entries:
+        cells = {
+            "id": str(e.id), "level": str(e.level),
+            "status": STATUS_ZH.get(e.status, e.status) if zh else e.status.replace("_", " "),
+            "order": e.display_title(lang) if compact else
+            f"#{e.ticket_id} {e.display_title(lang)}", "case": e.case_name,
+            "team": names.get(e.team, e.team) if e.team else "-", "assignee": e.assignee or "-",
+            "due": due_text(e.due_at, tz), "entered": at(e.entered_at),
+            "signed": at(e.signed_off_at),
+        }
+        table.add_row(*(cells[key] for key in columns),
                       style=styles.get(e.level) if e.status == "open" else None)
-    out.print(table)
+    shown.append(table)
+    if len(entries) < len(listed.entries):
+        rest = len(listed.entries) - len(entries)
+        shown.append(t(f"……另有 {rest} 项", f"… and {rest} more"))
+    return shown

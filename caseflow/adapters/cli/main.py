@@ -135,3 +135,7 @@ def run() -> None:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
+
+
+if __name__ == "__main__":  # python -m caseflow.adapters.cli.main ...
+    run()

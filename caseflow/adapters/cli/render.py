@@ -123,7 +123,18 @@ def ticket_table(tickets: Sequence[Any], *, lang: str, tz: ZoneInfo, now: dateti
                for i in range(5)]
     fixed = [natural[0], 0, min(natural[2], 12), min(natural[3], 9), natural[4]]
     room = (width or console().width) - sum(fixed) - 3 * (len(fixed) - 1)
+    # On a wide terminal the case widens first (names share their start, 中山市…, so
+    # the end tells them apart) while the title keeps 30 cells; then the title takes
+    # what it needs, and what is left goes to the case and the assignee.
+    give = min(max(0, min(natural[2], 40) - fixed[2]), max(0, room - 30))
+    fixed[2] += give
+    room -= give
     fixed[1] = max(10, min(natural[1], room))
+    spare = room - fixed[1]
+    for i in (2, 3):
+        grow = max(0, min(natural[i] - fixed[i], spare))
+        fixed[i] += grow
+        spare -= grow
     grid.columns[0].justify = "right"
     for column, size in zip(grid.columns, fixed, strict=True):
         column.width = size

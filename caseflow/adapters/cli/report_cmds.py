@@ -291,25 +291,31 @@ def _emit(state: CliState, fmt: Format, output: Path | None, default: str,
 
 
 def _print_tables(tables: list[ReportTable], lang: str) -> None:
-    from rich import box
     from rich.console import Console
-    from rich.table import Table
-
-    from caseflow.adapters.exporters.table import format_value
 
     console = Console(soft_wrap=False)
     if not console.is_terminal:  # piped or captured: do not fold the headers at 80 columns
         console = Console(soft_wrap=False, width=240)
     for table in tables:
-        view = Table(title=table.caption(lang), box=box.SIMPLE_HEAVY, title_justify="left",
-                     caption=table.footnote, caption_justify="left")
-        for column in table.columns:
-            view.add_column(column.header(lang), justify="right" if column.numeric else "left",
-                            overflow="fold")
-        for row in table.rows:
-            view.add_row(*[_cell(column, row.get(column.key), format_value)
-                           for column in table.columns])
-        console.print(view)
+        console.print(rich_table(table, lang))
+
+
+def rich_table(table: ReportTable, lang: str) -> Any:
+    """One report table as a rich table: caption as title, footnote below."""
+    from rich import box
+    from rich.table import Table
+
+    from caseflow.adapters.exporters.table import format_value
+
+    view = Table(title=table.caption(lang), box=box.SIMPLE_HEAVY, title_justify="left",
+                 caption=table.footnote, caption_justify="left")
+    for column in table.columns:
+        view.add_column(column.header(lang), justify="right" if column.numeric else "left",
+                        overflow="fold")
+    for row in table.rows:
+        view.add_row(*[_cell(column, row.get(column.key), format_value)
+                       for column in table.columns])
+    return view
 
 
 def _cell(column: Any, value: Any, format_value: Any) -> str:

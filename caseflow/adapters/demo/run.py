@@ -12,15 +12,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-import sqlalchemy as sa
-
 from caseflow.adapters.demo import names
 from caseflow.adapters.demo import town as town_mod
 from caseflow.adapters.demo.simulate import Simulation, Stats, run
 from caseflow.clock import SHANGHAI, FixedClock
 from caseflow.errors import InvalidInput, Refused
 from caseflow.persistence import migrate
-from caseflow.services import setup
+from caseflow.services import directory, setup
 from caseflow.services.app import App
 
 # The shown weeks start on Monday 2 March 2026; the fast-forwarded past before it.
@@ -53,9 +51,7 @@ def refuse_non_empty(app: App) -> None:
     """A demo writes a whole town: only into a database with no caseflow data."""
     if migrate.current_revision(app.engine) is None:
         return
-    with app.engine.connect() as conn:
-        users = conn.execute(sa.text("SELECT count(*) FROM app_user")).scalar_one()
-    if users:
+    if directory.list_users(app):
         raise Refused("the database given with --db already holds caseflow data; "
                       "the demo only writes into an empty one",
                       hint="leave out --db to use a fresh demo file")

@@ -11,20 +11,16 @@ database holds exactly the audit trail such weeks would leave.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-import sqlalchemy as sa
-from sqlmodel import select
-
-from caseflow.adapters.demo import features
 from caseflow.adapters.demo.town import Town
 from caseflow.clock import SHANGHAI, FixedClock, local_date
 from caseflow.errors import CaseflowError
-from caseflow.persistence.models import ClearListEntry, Ticket
-from caseflow.services import cases, tickets
+from caseflow.services import cases, clearlist, tickets
 from caseflow.services.app import App
 from caseflow.services.permissions import Actor
+from caseflow.services.sweep import sweep
 from caseflow.services.views import TicketView
 
 # the forward trigger(s) out of each stage, in order of preference
@@ -46,6 +42,9 @@ LATE_NOTES = ["因企业负责人外出延误，现已完成", "村集体表决�
 EXTEND_REASONS = ["企业申请延期搬迁，已经指挥部同意", "村集体需召开股东代表大会表决",
                   "待市自然资源局出具意见"]
 HOLD_REASONS = ["企业提起行政复议，暂缓推进", "权属存在争议，待法院裁定"]
+# each working day, the chance that an overdue order still far from done is pressed
+# (督办) and finished within a few days: the clear-to-zero list is worked down
+PUSHED = 0.12
 SIGNOFF_NOTES = ["经督查组现场复核，同意销号", "资料齐全，整改到位，予以销号"]
 
 
@@ -76,7 +75,6 @@ class Stats:
     swept: int = 0
     signed_off: int = 0
     rejected: int = 0
-    burndown: list[tuple[date, int]] = field(default_factory=list)
 
 
 class Simulation:
@@ -88,9 +86,6 @@ class Simulation:
         self.held_until: dict[int, date] = {}
         self.stats = Stats()
         self.fast_forward: dict[int, int] = {}  # case -> stages still to pass in the past
-        self.sweep = features.sweep()
-        self.signoff = features.signoff()
-        self.reject = features.reject()
         self.forward = FORWARD[town.seed.workflow]
         self.manager = town.leads["office"]
         self.by_login: dict[str, Actor] = {
@@ -177,8 +172,7 @@ class Simulation:
 
     def _morning(self, today: date) -> None:
         self._at(today, 8, 40)
-        if self.signoff is not None:
-            self._sign_off(today)
+        self._sign_off(today)
         self._at(today, 8, 50)
         for order in sorted(self.orders.values(), key=lambda o: o.id):
             lead = self.town.leads.get(order.team or "")
@@ -193,6 +187,10 @@ class Simulation:
                 actor = self.by_login.get(order.assignee)
                 if actor and self._call(tickets.start, actor, order.id):
                     order.started = True
+            if order.due < today and self.rng.random() < PUSHED and (
+                    order.close_on is None or order.close_on > self.cal.add_working_days(today, 3)):
+                # on the clear-to-zero list and being pressed (督办): the team gets it done
+                order.close_on = self.cal.add_working_days(today, self.rng.randint(1, 3))
             if (order.close_on and order.close_on > order.due == today and not order.extended
                     and lead is not None and self.rng.random() < 0.25
                     and self._call(tickets.extend, lead, order.id, order.close_on,
@@ -273,53 +271,35 @@ class Simulation:
 
     def _sign_off(self, today: date) -> None:
         """Supervisors verify what was closed before today and sign it off (销号)."""
-        if not self.town.supervisors or self.signoff is None:
+        if not self.town.supervisors:
             return
-        cutoff = datetime.combine(today, time(0, 0), SHANGHAI)
-        for entry_id in awaiting_signoff(self.app, cutoff):
+        for entry in awaiting_signoff(self.app, datetime.combine(today, time(0, 0), SHANGHAI)):
             supervisor = self.rng.choice(self.town.supervisors)
-            if self.reject is not None and self.rng.random() < 0.05:
-                if self._call(self.reject, supervisor, entry_id, "现场复核发现问题未整改到位"):
-                    self.stats.rejected += 1
-                    self._replan_rejected(entry_id, today)
+            if self.rng.random() < 0.05:
+                try:
+                    clearlist.reject(self.app, supervisor, entry.id, "现场复核发现问题未整改到位")
+                except CaseflowError:
+                    self.stats.conflicts += 1
+                    continue
+                self.stats.rejected += 1
+                self._plan(tickets.show_ticket(self.app, entry.ticket_id), today, punctual=True)
                 continue
-            if self._call(self.signoff, supervisor, entry_id, self.rng.choice(SIGNOFF_NOTES)):
+            if self._call(clearlist.signoff, supervisor, entry.id, self.rng.choice(SIGNOFF_NOTES)):
                 self.stats.signed_off += 1
 
-    def _replan_rejected(self, entry_id: int, today: date) -> None:
-        with self.app.uow(readonly=True) as uow:
-            ticket_id = uow.session.exec(select(ClearListEntry.ticket_id).where(
-                ClearListEntry.id == entry_id)).first()
-        if ticket_id is not None:
-            self._plan(tickets.show_ticket(self.app, ticket_id), today, punctual=True)
-
     def evening(self, today: date) -> None:
-        """The sweep at the end of every day (weekends too), and the day's count."""
-        when = self._at(today, 18, 0)
-        if self.sweep is not None:
-            self.sweep(self.app, when)
-            self.stats.swept += 1
-        self.stats.burndown.append((today, open_list_count(self.app, when, self.sweep is not None)))
+        """The sweep at the end of every day, weekends too (as the scheduler would)."""
+        sweep(self.app, self._at(today, 18, 0))
+        self.stats.swept += 1
 
 
-def awaiting_signoff(app: App, before: datetime) -> list[int]:
-    """Clear-list entries closed before ``before``, waiting for a supervisor."""
-    with app.uow(readonly=True) as uow:
-        return list(uow.session.exec(select(ClearListEntry.id).where(
-            ClearListEntry.status == "awaiting_signoff",
-            ClearListEntry.awaiting_since < before).order_by(ClearListEntry.id)))  # type: ignore[operator]
-
-
-def open_list_count(app: App, as_of: datetime, with_entries: bool) -> int:
-    """Items left on the clear-to-zero list; without the escalation service, the
-    overdue open work orders that would be on it."""
-    with app.uow(readonly=True) as uow:
-        if with_entries:
-            return uow.session.exec(select(sa.func.count(ClearListEntry.id)).where(
-                ClearListEntry.status != "signed_off")).one()
-        return uow.session.exec(select(sa.func.count(Ticket.id)).where(
-            Ticket.status.in_(("open", "in_progress")),  # type: ignore[attr-defined]
-            Ticket.due_at < as_of)).one()
+def awaiting_signoff(app: App, before: datetime) -> list[clearlist.EntryView]:
+    """Clear-list entries whose order was closed before ``before``: a supervisor checks
+    what was reported done yesterday or earlier, not what was closed an hour ago."""
+    listed = clearlist.list_entries(app)
+    return sorted((e for e in listed.entries if e.status == "awaiting_signoff"
+                   and e.awaiting_since is not None and e.awaiting_since < before),
+                  key=lambda e: e.id)
 
 
 def run(sim: Simulation, start: date, weeks: int) -> None:

@@ -248,3 +248,14 @@ def test_lifecycle_refusals_speak_chinese(cli) -> None:  # noqa: ANN001
     assert illegal.code == 1 and "可执行：relocate, hold, withdraw" in illegal.err
     english = cli("case", "advance", case_id, "build")
     assert "allowed: relocate, hold, withdraw" in english.err
+
+
+def test_a_wide_terminal_shows_the_whole_enterprise_name(cli: Any, app: App, town: Any,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    name = "中山市神湾宏成塑料制品实业有限公司"  # every name starts 中山市: the end tells them apart
+    cases.add_case(app, town.lead, "SW01", NewCase(name=name, team="negotiation"))
+    narrow = cli("ticket", "list", "--all")
+    assert name not in narrow.out and all(len(line) <= 80 for line in narrow.out.splitlines())
+    monkeypatch.setenv("COLUMNS", "160")
+    wide = cli("ticket", "list", "--all")
+    assert name in wide.out
