@@ -99,14 +99,31 @@ class WorkCalendar:
         return day
 
     def working_days_between(self, start: date, end: date) -> int:
-        """Working days in (start, end]; negative when end is before start."""
+        """Working days in (start, end]; negative when end is before start.
+
+        Answered from per-year running totals, so listing hundreds of orders with
+        "overdue N working days" costs a lookup each, not a walk over the days.
+        """
         if end < start:
             return -self.working_days_between(end, start)
-        return sum(
-            1
-            for offset in range(1, (end - start).days + 1)
-            if self.is_workday(start + timedelta(days=offset))
-        )
+        first, last = self._year_totals(start.year), self._year_totals(end.year)
+        if start.year == end.year:
+            return last[_day_index(end)] - first[_day_index(start)]
+        total = first[-1] - first[_day_index(start)] + last[_day_index(end)]
+        return total + sum(self._year_totals(y)[-1] for y in range(start.year + 1, end.year))
+
+    def _year_totals(self, year: int) -> list[int]:
+        """Working days from 1 January through each day of ``year`` (computed once)."""
+        cache: dict[int, list[int]] = self.__dict__.setdefault("_totals_by_year", {})
+        totals = cache.get(year)
+        if totals is None:
+            totals, running, day = [], 0, date(year, 1, 1)
+            while day.year == year:
+                running += self.is_workday(day)
+                totals.append(running)
+                day += timedelta(days=1)
+            cache[year] = totals
+        return totals
 
     def deadline(self, opened_at: datetime, amount: int, working: bool) -> datetime:
         """The UTC instant a deadline of ``amount`` (working) days ends, counted from
@@ -144,6 +161,10 @@ class WorkCalendar:
     def is_adjusted(self, day: date) -> bool:
         """True for a make-up working day on a weekend or a holiday on a weekday."""
         return self.is_workday(day) != (day.weekday() < 5)
+
+
+def _day_index(day: date) -> int:
+    return day.timetuple().tm_yday - 1
 
 
 def end_of_day(day: date) -> datetime:

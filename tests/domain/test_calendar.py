@@ -112,3 +112,14 @@ def test_adding_working_days_is_monotonic(start: date, a: int, b: int) -> None:
     assert cal.add_working_days(start, lo) <= cal.add_working_days(start, hi)
     if lo < hi:
         assert cal.add_working_days(start, lo) < cal.add_working_days(start, hi)
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31)),
+       b=st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31)))
+def test_working_days_between_agrees_with_counting_day_by_day(a: date, b: date) -> None:
+    lo, hi = sorted((a, b))
+    counted = sum(1 for k in range(1, (hi - lo).days + 1)
+                  if cal.is_workday(lo + timedelta(days=k)))
+    assert cal.working_days_between(lo, hi) == counted
+    assert cal.working_days_between(hi, lo) == -counted
