@@ -89,6 +89,7 @@ def city_database(console: Console) -> tuple[Path, dict[str, Any]]:
     if path.is_file() and meta_path.is_file():
         meta = json.loads(meta_path.read_text())
         if meta.get("generator") == city.GENERATOR_VERSION:
+            _upgrade(path)  # a cached data set follows the schema through migrations
             return path, meta
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -99,6 +100,17 @@ def city_database(console: Console) -> tuple[Path, dict[str, Any]]:
             "counts": report.counts}
     meta_path.write_text(json.dumps(meta, indent=2))
     return path, meta
+
+
+def _upgrade(path: Path) -> None:
+    from caseflow.persistence import migrate
+    from caseflow.persistence.db import make_engine
+
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
 
 
 def copy_of(path: Path, workdir: Path, name: str) -> str:
