@@ -86,6 +86,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     dirs.append(bundled_workflows_dir())
     holidays = env.get("CASEFLOW_HOLIDAYS") or data.get("holidays_file")
     holidays_path = Path(holidays).expanduser() if holidays else path.parent / "holidays.toml"
+    if holidays and not holidays_path.is_file():
+        raise ConfigError(f"holidays file {holidays_path} does not exist",
+                          hint="fix CASEFLOW_HOLIDAYS or holidays_file")
     return Settings(
         database_url=normalize_url(url),
         config_path=path,

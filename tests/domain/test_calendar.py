@@ -123,3 +123,14 @@ def test_working_days_between_agrees_with_counting_day_by_day(a: date, b: date) 
                   if cal.is_workday(lo + timedelta(days=k)))
     assert cal.working_days_between(lo, hi) == counted
     assert cal.working_days_between(hi, lo) == -counted
+
+
+def test_a_named_holidays_file_that_is_missing_is_a_config_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from caseflow.config import load_settings
+    from caseflow.errors import ConfigError
+
+    env = {"CASEFLOW_HOLIDAYS": str(tmp_path / "nope.toml"), "HOME": str(tmp_path)}
+    with pytest.raises(ConfigError, match="nope.toml does not exist"):
+        load_settings(env)
+    (tmp_path / "nope.toml").write_text('[2031]\nholidays = ["2031-01-01"]\n', encoding="utf-8")
+    assert load_settings(env).holidays_file == tmp_path / "nope.toml"
