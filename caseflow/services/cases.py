@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlmodel import Session, select
@@ -215,7 +216,8 @@ def get_case(session: Session, case_id: int, *, lock: bool = False) -> Case:
     return case
 
 
-def _case_view(app: App, session: Session, case: Case, *, with_history: bool) -> CaseView:
+def _case_view(app: App, session: Session, case: Case, *, with_history: bool,
+               facts: frozenset[str] | None = None) -> CaseView:
     assert case.id is not None
     project = session.get(Project, case.project_id)
     definition = definition_for(app, session, case.workflow_version_id)
@@ -230,7 +232,8 @@ def _case_view(app: App, session: Session, case: Case, *, with_history: bool) ->
         credit_code=case.credit_code, area_mu=case.area_mu, stage=case.stage,
         stage_label_en=stage.label_en, stage_label_zh=stage.label_zh, status=case.status,
         team=team, workflow=definition.name, workflow_version=definition.version,
-        held_from=case.held_from, facts=sorted(live_facts(session, case.id)),
+        held_from=case.held_from,
+        facts=sorted(live_facts(session, case.id) if facts is None else facts),
         created_at=case.created_at, stage_entered_at=case.stage_entered_at,
         owner=case.owner, address=case.address, contact=case.contact,
         allowed_triggers=lifecycle.allowed_triggers(case.stage),
@@ -306,10 +309,12 @@ def _apply(app: App, actor: Actor, case_id: int, note: str | None,
             opened = _open_stage_orders_bulk(app, session, actor, definition.stage(move.dest),
                                              case.project_id, [(case.id or 0, case.team_id)], now)
         uow.commit()
-        view = _case_view(app, session, case, with_history=False)
+        view = _case_view(app, session, case, with_history=False, facts=state.facts)
         codes = _team_codes(session, {row["team_id"] for row in opened})
-        opened_views = [ticket_view(Ticket(**row), case.name, codes.get(row["team_id"]), None)
-                        for row in opened]
+        # views straight from the inserted rows (an ORM Ticket per row costs ~0.25 ms)
+        fresh = {"started_at": None, "closed_at": None, "close_note": None}
+        opened_views = [ticket_view(SimpleNamespace(**fresh, **row), case.name,
+                                    codes.get(row["team_id"]), None) for row in opened]
     return Advanced(case=view, trigger=trigger, source=move.source, opened=opened_views,
                     cancelled=cancelled)
 
