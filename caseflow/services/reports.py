@@ -290,17 +290,22 @@ def _event_unit(by: str, query: Any) -> tuple[Any, Any]:
 def _ticket_unit(by: str, query: Any) -> tuple[Any, Any]:
     """The grouping column for work orders and the joins it needs.
 
-    The join reads ``case_id + 0`` so that SQLite cannot walk project → case → every
-    order of the case (it would, and read all million orders): the orders are found
-    first through their own index range (open orders, or orders closed after the
-    week), then each looks up its case by primary key. PostgreSQL plans it the same.
+    Project and town come through a materialized (case id → unit) table: a quarter of
+    a million open orders each look their unit up in that small table rather than in
+    the wide case rows (0.58 → 0.41 s a query by town on SQLite). The join reads
+    ``case_id + 0`` so that SQLite cannot walk case → every order of the case (it
+    would, and read all million orders): the orders are found first through their
+    own index range (open orders, or orders closed after the week).
     """
     if by == "team":
         return Ticket.team_id, query
-    query = query.join(Case, Case.id == Ticket.case_id + 0)  # type: ignore[arg-type,operator]
-    if by == "project":
-        return Case.project_id, query
-    return Project.town, query.join(Project, Project.id == Case.project_id)  # type: ignore[arg-type]
+    unit = Case.project_id if by == "project" else Project.town
+    case_units = select(Case.id.label("case_id"), unit.label("unit")).select_from(Case)
+    if by == "town":
+        case_units = case_units.join(Project, Project.id == Case.project_id)  # type: ignore[arg-type]
+    table = case_units.cte("case_unit").prefix_with("MATERIALIZED")
+    query = query.join(table, table.c.case_id == Ticket.case_id + 0)  # type: ignore[operator]
+    return table.c.unit, query
 
 
 def _in_week(start: datetime, end: datetime) -> Any:
