@@ -277,35 +277,44 @@ def _units(session: Session, by: str, end: datetime) -> dict[Any, tuple[str, str
     return {}  # persons appear when they did something
 
 
-def _event_unit(by: str, query: Any) -> tuple[Any, Any]:
+def _event_unit(by: str, query: Any, dialect: str) -> tuple[Any, Any]:
     """The grouping column for events and the joins it needs."""
     if by == "team":
         return AuditEvent.team_id, query
-    query = query.join(Case, Case.id == AuditEvent.case_id)  # type: ignore[arg-type]
-    if by == "project":
-        return Case.project_id, query
-    return Project.town, query.join(Project, Project.id == Case.project_id)  # type: ignore[arg-type]
+    return _case_unit(by, query, AuditEvent.case_id, dialect)
 
 
-def _ticket_unit(by: str, query: Any) -> tuple[Any, Any]:
-    """The grouping column for work orders and the joins it needs.
-
-    Project and town come through a materialized (case id → unit) table: a quarter of
-    a million open orders each look their unit up in that small table rather than in
-    the wide case rows (0.58 → 0.41 s a query by town on SQLite). The join reads
-    ``case_id + 0`` so that SQLite cannot walk case → every order of the case (it
-    would, and read all million orders): the orders are found first through their
-    own index range (open orders, or orders closed after the week).
-    """
+def _ticket_unit(by: str, query: Any, dialect: str) -> tuple[Any, Any]:
+    """The grouping column for work orders and the joins it needs."""
     if by == "team":
         return Ticket.team_id, query
+    return _case_unit(by, query, Ticket.case_id, dialect)
+
+
+def _case_unit(by: str, query: Any, case_id: Any, dialect: str) -> tuple[Any, Any]:
+    """The project or town of the case ``case_id`` names, and the joins it needs.
+
+    PostgreSQL hash-joins the rows to case and project. SQLite looks each row's case
+    up one by one, so there the unit comes through a materialized (case id → unit)
+    table: a quarter of a million open orders look their unit up in that small table
+    rather than in the wide case rows (0.58 → 0.41 s a query by town). The join reads
+    ``case_id + 0`` so that SQLite cannot walk project → case → every order of the
+    case (it would, and read all million orders): the rows are found first through
+    their own index range (open orders, orders closed after the week, the week's
+    events). On PostgreSQL that table would hide the row counts from the planner,
+    whose wild estimate then costs a third of a second of JIT compiling.
+    """
+    if dialect != "sqlite":
+        query = query.join(Case, Case.id == case_id)  # type: ignore[arg-type]
+        if by == "project":
+            return Case.project_id, query
+        return Project.town, query.join(Project, Project.id == Case.project_id)  # type: ignore[arg-type]
     unit = Case.project_id if by == "project" else Project.town
     case_units = select(Case.id.label("case_id"), unit.label("unit")).select_from(Case)
     if by == "town":
         case_units = case_units.join(Project, Project.id == Case.project_id)  # type: ignore[arg-type]
     table = case_units.cte("case_unit").prefix_with("MATERIALIZED")
-    query = query.join(table, table.c.case_id == Ticket.case_id + 0)  # type: ignore[operator]
-    return table.c.unit, query
+    return table.c.unit, query.join(table, table.c.case_id == case_id + 0)
 
 
 def _in_week(start: datetime, end: datetime) -> Any:
@@ -318,7 +327,8 @@ def _on_time() -> Any:
 
 def _unit_week(app: App, session: Session, start: datetime, end: datetime, by: str,
                row: Any) -> None:
-    key, query = _event_unit(by, select(sa.literal(0)).select_from(AuditEvent))
+    dialect = session.get_bind().dialect.name
+    key, query = _event_unit(by, select(sa.literal(0)).select_from(AuditEvent), dialect)
     counts = session.execute(
         query.with_only_columns(key, AuditEvent.action, sa.func.count(), _on_time())
         .where(AuditEvent.action.in_(("ticket.open", "ticket.close")),  # type: ignore[attr-defined]
@@ -335,7 +345,7 @@ def _unit_week(app: App, session: Session, start: datetime, end: datetime, by: s
         target = row(unit)
         target.overdue += n
         target.overdue_working_days += days
-    entry_key, entry_query = _entry_unit(by)
+    entry_key, entry_query = _entry_unit(by, dialect)
     for unit, added, signed, left in session.execute(
             entry_query.with_only_columns(entry_key, *_entry_counts(start, end))
             .where(_entry_in_play(start, end)).group_by(entry_key)):
@@ -345,15 +355,12 @@ def _unit_week(app: App, session: Session, start: datetime, end: datetime, by: s
         target.entries_left += int(left or 0)
 
 
-def _entry_unit(by: str) -> tuple[Any, Any]:
+def _entry_unit(by: str, dialect: str) -> tuple[Any, Any]:
     query = select(sa.literal(0)).select_from(ClearListEntry)
     if by == "team":
         return ClearListEntry.team_id, query
-    query = query.join(Ticket, Ticket.id == ClearListEntry.ticket_id).join(  # type: ignore[arg-type]
-        Case, Case.id == Ticket.case_id)  # type: ignore[arg-type]
-    if by == "project":
-        return Case.project_id, query
-    return Project.town, query.join(Project, Project.id == Case.project_id)  # type: ignore[arg-type]
+    query = query.join(Ticket, Ticket.id == ClearListEntry.ticket_id)  # type: ignore[arg-type]
+    return _case_unit(by, query, Ticket.case_id, dialect)
 
 
 def _entry_in_play(start: datetime, end: datetime) -> Any:
@@ -447,6 +454,36 @@ def _changed_after(end: datetime, actions: tuple[str, ...] = ("ticket.reopen", "
         AuditEvent.at >= end)
 
 
+def _unmoved(column: Any, moved: Any, dialect: str) -> Any:
+    """``column`` (a ticket id) is not among the ``moved`` orders.
+
+    SQLite reads ``NOT IN`` as one pass over the subquery into a lookup table.
+    PostgreSQL cannot turn ``NOT IN`` into an anti-join, and once the subquery
+    outgrows ``work_mem`` (weeks of closes after a past week) it rescans it for every
+    order, for minutes; ``NOT EXISTS`` is a hash anti-join.
+    """
+    if dialect == "sqlite":
+        return column.not_in(moved)
+    return ~moved.where(AuditEvent.ticket_id == column).exists()
+
+
+def _reassigned_after(end: datetime) -> Any:
+    """Orders whose status, deadline or assignee at ``end`` may differ from the row now.
+
+    Like ``_changed_after(end, SNAPSHOT_ACTIONS)``, but a start or close after ``end``
+    counts only if it took an unassigned order (both set the assignee only then):
+    otherwise a start leaves the order open and a close is seen through ``closed_at``,
+    with the assignee unchanged. In a busy city that leaves out most of a week's tens
+    of thousands of closes, which would each be reconstructed from their events.
+    """
+    return select(AuditEvent.ticket_id).where(
+        AuditEvent.action.in_(SNAPSHOT_ACTIONS),  # type: ignore[attr-defined]
+        AuditEvent.at >= end,
+        sa.or_(AuditEvent.action.in_(("ticket.reopen", "ticket.assign",  # type: ignore[attr-defined]
+                                      "ticket.extend")),
+               AuditEvent.before["assignee_id"].as_integer().is_(None)))
+
+
 def _overdue_groups(session: Session, end: datetime, by: str) -> list[tuple[Any, date, int]]:
     """(unit, due day then (Shanghai), count) of orders open and past due at ``end``.
 
@@ -458,12 +495,14 @@ def _overdue_groups(session: Session, end: datetime, by: str) -> list[tuple[Any,
     """
     if by == "person":
         key, query = Ticket.assignee_id, select(sa.literal(0)).select_from(Ticket)
-        moved = _changed_after(end, SNAPSHOT_ACTIONS)
+        moved = _reassigned_after(end)
     else:
-        key, query = _ticket_unit(by, select(sa.literal(0)).select_from(Ticket))
+        key, query = _ticket_unit(by, select(sa.literal(0)).select_from(Ticket),
+                                  session.get_bind().dialect.name)
         moved = _changed_after(end)
+    dialect = session.get_bind().dialect.name
     unchanged = [Ticket.opened_at < end, Ticket.due_at < end,
-                 Ticket.id.not_in(moved)]  # type: ignore[union-attr]
+                 _unmoved(Ticket.id, moved, dialect)]
     due_day = _local_day(session, Ticket.due_at, end)
     result: list[tuple[Any, date, int]] = []
     for state in (_is_open(),
@@ -500,18 +539,22 @@ def _state_at(session: Session, ids: Any, end: datetime
         tid: (status, due_at, assignee) for tid, status, due_at, assignee in session.execute(
             select(Ticket.id, Ticket.status, Ticket.due_at, Ticket.assignee_id)
             .where(Ticket.id.in_(wanted)))}  # type: ignore[union-attr]
-    first = (select(AuditEvent.ticket_id, AuditEvent.before,
+    before = AuditEvent.before
+    first = (select(AuditEvent.ticket_id, before["status"].as_string().label("status"),
+                    before["due_at"].as_string().label("due_at"),
+                    before["assignee_id"].as_integer().label("assignee_id"),
                     sa.func.row_number().over(partition_by=AuditEvent.ticket_id,
                                               order_by=(AuditEvent.at, AuditEvent.id))
                     .label("n"))
              .where(AuditEvent.ticket_id.in_(wanted),  # type: ignore[union-attr]
                     AuditEvent.action.in_(SNAPSHOT_ACTIONS),  # type: ignore[attr-defined]
                     AuditEvent.at >= end).subquery())
-    for tid, before in session.execute(select(first.c.ticket_id, first.c.before)
-                                       .where(first.c.n == 1)):
-        if before and "status" in before and "due_at" in before:
-            result[tid] = (before["status"], datetime.fromisoformat(before["due_at"]),
-                           before.get("assignee_id"))
+    # only the three fields, not each snapshot's whole JSON decoded in Python
+    for tid, status, due_at, assignee in session.execute(
+            select(first.c.ticket_id, first.c.status, first.c.due_at, first.c.assignee_id)
+            .where(first.c.n == 1)):
+        if status is not None and due_at is not None:
+            result[tid] = (status, datetime.fromisoformat(due_at), assignee)
     return result
 
 
@@ -550,12 +593,13 @@ def _person_week(app: App, session: Session, start: datetime, end: datetime, row
         target.overdue_working_days += days
     signed = ClearListEntry.signed_off_at
     in_play = _entry_in_play(start, end)
-    moved = _changed_after(end, SNAPSHOT_ACTIONS)
+    moved = _reassigned_after(end)
     counts = _entry_counts(start, end)
     for assignee, added, signed_off, left in session.execute(
             select(Ticket.assignee_id, *counts)
             .join(Ticket, Ticket.id == ClearListEntry.ticket_id)  # type: ignore[arg-type]
-            .where(in_play, ClearListEntry.ticket_id.not_in(moved))
+            .where(in_play, _unmoved(ClearListEntry.ticket_id, moved,
+                                     session.get_bind().dialect.name))
             .group_by(Ticket.assignee_id)):
         target = person(logins.get(assignee) if assignee else None)
         target.entries_added += int(added or 0)
