@@ -147,16 +147,18 @@ class Ticket(SQLModel, table=True):
 
     __tablename__: ClassVar[str] = "ticket"  # type: ignore[misc]
     __table_args__ = (
-        # a person's open work orders, soonest due first
-        sa.Index("ix_ticket_assignee_open", "assignee_id", "due_at",
+        # a person's open work orders, soonest due first; opened_at and status make
+        # it cover the weekly report's overdue count (migration 0004_weekly)
+        sa.Index("ix_ticket_assignee_open", "assignee_id", "due_at", "opened_at", "status",
                  sqlite_where=sa.text("status IN ('open', 'in_progress')"),
                  postgresql_where=sa.text("status IN ('open', 'in_progress')")),
         # a team's open work orders (unassigned ones are the team's queue)
-        sa.Index("ix_ticket_team_open", "team_id", "due_at",
+        sa.Index("ix_ticket_team_open", "team_id", "due_at", "opened_at", "status",
                  sqlite_where=sa.text("status IN ('open', 'in_progress')"),
                  postgresql_where=sa.text("status IN ('open', 'in_progress')")),
-        # open work orders by due time: the sweep's range scan
-        sa.Index("ix_ticket_open_due", "due_at",
+        # open work orders by due time: the sweep's range scan, and the weekly
+        # report's overdue count by project or town (through case_id)
+        sa.Index("ix_ticket_open_due", "due_at", "opened_at", "status", "case_id",
                  sqlite_where=sa.text("status IN ('open', 'in_progress')"),
                  postgresql_where=sa.text("status IN ('open', 'in_progress')")),
         sa.Index("ix_ticket_case_stage", "case_id", "stage"),
