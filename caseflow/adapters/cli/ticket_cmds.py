@@ -86,6 +86,9 @@ def _pick(state: CliState) -> int:
     return mine[choice - 1].id
 
 
+SHOWN = 100  # a screenful or three; more scrolls past unread and costs a person time
+
+
 def register(app: typer.Typer) -> None:
     ticket = typer.Typer(help="Work orders (工单).", no_args_is_help=True)
     app.add_typer(ticket, name="ticket")
@@ -103,7 +106,8 @@ def register(app: typer.Typer) -> None:
         status: Annotated[str, typer.Option(
             "--status", help="open (default), closed, cancelled or any")] = "open",
         case_id: Annotated[int | None, typer.Option("--case", help="one case's orders")] = None,
-        limit: Annotated[int | None, typer.Option("--limit", help="at most N")] = None,
+        limit: Annotated[int | None, typer.Option(
+            "--limit", help=f"at most N (the terminal shows {SHOWN} unless told; 0: all)")] = None,
         json: JsonOpt = False,
     ) -> None:
         """Work orders, soonest due first; overdue in red, due within a working day in
@@ -129,7 +133,8 @@ def register(app: typer.Typer) -> None:
         else:
             scope = "all"
         views = tickets.list_tickets(app_, actor, scope=scope, team=team, overdue=overdue,
-                                     as_of=when, status=status, case_id=case_id, limit=limit)
+                                     as_of=when, status=status, case_id=case_id,
+                                     limit=limit or None)
         if json:
             print_json([_ticket_dict(v, full=False) for v in views], state.tz)
             return
@@ -138,8 +143,12 @@ def register(app: typer.Typer) -> None:
             return
         from caseflow.adapters.cli import render
 
-        render.show(render.ticket_table(views, lang=state.lang, tz=state.tz,
+        shown = views if limit is not None else views[:SHOWN]
+        render.show(render.ticket_table(shown, lang=state.lang, tz=state.tz,
                                         now=when or app_.clock.now(), calendar=app_.calendar))
+        if len(shown) < len(views):
+            typer.echo(_("showing {shown} of {total}, soonest due first; --limit 0 shows all")
+                       .format(shown=len(shown), total=len(views)))
 
     @ticket.command("show")
     def show(ctx: typer.Context, ticket_id: IdArg, json: JsonOpt = False) -> None:

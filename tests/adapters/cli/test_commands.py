@@ -259,3 +259,14 @@ def test_a_wide_terminal_shows_the_whole_enterprise_name(cli: Any, app: App, tow
     monkeypatch.setenv("COLUMNS", "160")
     wide = cli("ticket", "list", "--all")
     assert name in wide.out
+
+
+def test_a_long_queue_shows_the_soonest_hundred_and_says_so(cli: Any, app: App, town: Any) -> None:
+    ids = cases.add_cases(app, town.lead, "SW01",
+                          [NewCase(name=f"企业{i}", team="negotiation") for i in range(60)])
+    assert len(ids) == 60  # two negotiation orders each: 120 in the team's queue
+    listed = cli("ticket", "list", "--team", "negotiation")
+    assert listed.code == 0 and "showing 100 of 120, soonest due first" in listed.out
+    everything = cli("ticket", "list", "--team", "negotiation", "--limit", "0", "--json")
+    assert len(everything.json()) == 120
+    assert "showing" not in cli("ticket", "list", "--team", "negotiation", "--limit", "0").out
