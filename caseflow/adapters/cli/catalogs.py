@@ -1,7 +1,8 @@
 """Maintaining the UI catalogs with babel (never imported by a running command).
 
-``python -m caseflow.adapters.cli.catalogs`` extracts every ``_()``/``ngettext()``
-string of the CLI into ``caseflow/locale/caseflow.pot``, merges it into each
+``python -m caseflow.adapters.cli.catalogs`` extracts every ``_()``/``ngettext()``/
+``pgettext()`` string of the CLI and of the demo (which prints with the CLI's helpers)
+into ``caseflow/locale/caseflow.pot``, merges it into each
 ``<lang>/LC_MESSAGES/caseflow.po`` and compiles the ``.mo`` files that are
 committed. A new language: copy the .pot to ``<lang>/LC_MESSAGES/caseflow.po``,
 translate it, run this module.
@@ -19,16 +20,18 @@ from babel.messages.pofile import read_po, write_po
 
 from caseflow.adapters.cli.i18n import DOMAIN, LOCALE_DIR
 
-SOURCES = Path(__file__).resolve().parent
-KEYWORDS = {"_": None, "ngettext": (1, 2)}
+_ADAPTERS = Path(__file__).resolve().parents[1]
+SOURCES = (_ADAPTERS / "cli", _ADAPTERS / "demo")
+KEYWORDS = {"_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 
 
 def extract() -> Catalog:
     template = Catalog(project="caseflow", domain=DOMAIN)
-    for path in sorted(SOURCES.glob("*.py")):
-        for lineno, message, comments, _context in extract_from_file(
+    for path in sorted(p for source in SOURCES for p in source.glob("*.py")):
+        for lineno, message, comments, context in extract_from_file(
                 "python", str(path), keywords=KEYWORDS):
-            template.add(message, locations=[(path.name, lineno)], auto_comments=comments)
+            template.add(message, locations=[(f"{path.parent.name}/{path.name}", lineno)],
+                         auto_comments=comments, context=context)
     return template
 
 

@@ -49,9 +49,12 @@ def register(app: typer.Typer) -> None:
         from caseflow.adapters.demo import render, run
 
         target = url or run.default_database_url(town)
+        from caseflow.adapters.cli.i18n import ngettext
+
         lang = state.lang
-        doing = f"正在建立{town}演示数据并模拟 {weeks} 周工作……" if lang.startswith("zh") \
-            else f"building {town} and simulating {weeks} weeks…"
+        doing = ngettext("building {town} and simulating {weeks} week…",
+                         "building {town} and simulating {weeks} weeks…", weeks).format(
+            town=town, weeks=weeks)
         with console.status(doing):
             result = run.build_and_simulate(target, town, weeks, seed)
         render.show(result, console, elapsed=time.perf_counter() - began, lang=lang)

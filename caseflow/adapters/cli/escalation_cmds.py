@@ -3,7 +3,7 @@
 The escalation side of caseflow: the sweep that puts overdue work orders on the
 clear-to-zero list (清零清单), the list itself with sign-off (销号) and rejection, the
 alert outbox and its dispatcher, and the long-running scheduler. Rendering stays in
-this module (rich tables, Chinese or English by ``--lang``).
+this module (rich tables; words through the gettext catalogs, by ``--lang``).
 """
 
 from __future__ import annotations
@@ -15,19 +15,12 @@ from typing import Annotated, Any
 import typer
 
 from caseflow.adapters.cli.context import CliState, print_json
+from caseflow.adapters.cli.i18n import _, ngettext, pgettext
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON")]
 AsOfOpt = Annotated[str | None, typer.Option(
     "--as-of", metavar="TIME",
     help="as of this time (YYYY-MM-DD = end of that day, or YYYY-MM-DDTHH:MM; Shanghai time)")]
-
-
-def _zh(state: CliState) -> bool:
-    return state.lang.lower().startswith("zh")
-
-
-def _t(state: CliState, zh: str, en: str) -> str:
-    return zh if _zh(state) else en
 
 
 def _as_of(text: str | None) -> datetime | None:
@@ -59,12 +52,14 @@ def _table(*headers: str) -> Any:
     return table
 
 
-STATUS_ZH = {"open": "未清零", "awaiting_signoff": "待销号", "signed_off": "已销号",
-             "pending": "待发送", "sent": "已发送", "failed": "发送失败"}
-
-
-def _status(state: CliState, status: str) -> str:
-    return STATUS_ZH.get(status, status) if _zh(state) else status.replace("_", " ")
+def _status(status: str) -> str:
+    """A clear-list entry's or an alert's status, in the catalog's words."""
+    labels = {"open": pgettext("status", "open"),
+              "awaiting_signoff": pgettext("status", "awaiting signoff"),
+              "signed_off": pgettext("status", "signed off"),
+              "pending": pgettext("status", "pending"), "sent": pgettext("status", "sent"),
+              "failed": pgettext("status", "failed")}
+    return labels.get(status, status.replace("_", " "))
 
 
 def register(app: typer.Typer) -> None:
@@ -91,15 +86,11 @@ def register(app: typer.Typer) -> None:
         if json:
             print_json(result, state.tz)
             return
-        typer.echo(_t(
-            state,
-            f"截至 {_when(result.as_of, state)}：新列入清单 {result.new_entries} 项，升级 "
-            f"{result.raised} 项，排队提醒 {result.alerts_queued} 条、到期预告 "
-            f"{result.reminders_queued} 条；还剩 {result.open_entries} 项未清零",
-            f"as of {_when(result.as_of, state)}: {result.new_entries} new entries, "
-            f"{result.raised} levels raised, {result.alerts_queued} alerts and "
-            f"{result.reminders_queued} reminders queued; {result.open_entries} items left "
-            "to clear"))
+        typer.echo(_("as of {as_of}: {new} new entries, {raised} levels raised, {alerts} alerts "
+                     "and {reminders} reminders queued; {left} items left to clear").format(
+            as_of=_when(result.as_of, state), new=result.new_entries, raised=result.raised,
+            alerts=result.alerts_queued, reminders=result.reminders_queued,
+            left=result.open_entries))
 
     @clearlist_app.callback()
     def clearlist_cmd(
@@ -140,8 +131,8 @@ def register(app: typer.Typer) -> None:
         if json:
             print_json(view.as_dict(), state.tz)
         else:
-            typer.echo(_t(state, f"清单 #{view.id}（工单 #{view.ticket_id}）已销号",
-                          f"entry #{view.id} (work order #{view.ticket_id}) signed off"))
+            typer.echo(_("entry #{id} (work order #{ticket}) signed off").format(
+                id=view.id, ticket=view.ticket_id))
 
     @clearlist_app.command("reject")
     def reject_cmd(
@@ -158,8 +149,8 @@ def register(app: typer.Typer) -> None:
         if json:
             print_json(view.as_dict(), state.tz)
         else:
-            typer.echo(_t(state, f"清单 #{view.id} 退回：工单 #{view.ticket_id} 已重新打开",
-                          f"entry #{view.id} rejected: work order #{view.ticket_id} reopened"))
+            typer.echo(_("entry #{id} rejected: work order #{ticket} reopened").format(
+                id=view.id, ticket=view.ticket_id))
 
     @alerts_app.command("list")
     def alerts_list_cmd(
@@ -178,21 +169,18 @@ def register(app: typer.Typer) -> None:
             print_json([r.as_dict() for r in rows], state.tz)
             return
         if not rows:
-            typer.echo(_t(state, "没有提醒", "no alerts"))
+            typer.echo(_("no alerts"))
             return
-        table = _table("ID", _t(state, "类型", "Kind"), _t(state, "工单", "Order"),
-                       _t(state, "级别", "Level"), _t(state, "接收人", "Recipient"),
-                       _t(state, "渠道", "Channel"), _t(state, "状态", "Status"),
-                       _t(state, "尝试", "Tries"), _t(state, "下次尝试", "Next try"),
-                       _t(state, "错误", "Error"))
+        table = _table("ID", _("Kind"), _("Order"), _("Level"), _("Recipient"), _("Channel"),
+                       _("Status"), _("Tries"), _("Next try"), _("Error"))
         for r in rows:
             table.add_row(str(r.id), r.kind, f"#{r.ticket_id}" if r.ticket_id else "-",
-                          str(r.level or "-"), r.recipient, r.channel, _status(state, r.status),
+                          str(r.level or "-"), r.recipient, r.channel, _status(r.status),
                           str(r.attempts),
                           _when(r.next_attempt_at, state) if r.status == "pending" else "-",
                           (r.last_error or "")[:60])
         _console().print(table)
-        typer.echo(_t(state, f"共 {len(rows)} 条", f"{len(rows)} alerts"))
+        typer.echo(ngettext("{n} alert", "{n} alerts", len(rows)).format(n=len(rows)))
 
     @alerts_app.command("dispatch")
     def alerts_dispatch_cmd(
@@ -222,11 +210,8 @@ def register(app: typer.Typer) -> None:
             return
         for error in result.errors:
             sys.stderr.write(f"caseflow: {error}\n")
-        typer.echo(_t(state,
-                      f"已发送 {result.sent} 条，稍后重试 {result.deferred} 条，"
-                      f"失败 {result.failed} 条",
-                      f"{result.sent} sent, {result.deferred} to retry later, "
-                      f"{result.failed} failed"))
+        typer.echo(_("{sent} sent, {deferred} to retry later, {failed} failed").format(
+            sent=result.sent, deferred=result.deferred, failed=result.failed))
 
     @alerts_app.command("digest")
     def alerts_digest_cmd(ctx: typer.Context) -> None:
@@ -236,11 +221,11 @@ def register(app: typer.Typer) -> None:
 
         state: CliState = ctx.obj
         result = alerts.digest(state.app(), actor=state.actor())
-        typer.echo(_t(state, f"{result.day}：为 {result.people} 人排队 {result.queued} 条日报",
-                      f"{result.day}: {result.queued} digests queued for {result.people} people")
-                   if result.working_day else
-                   _t(state, f"{result.day} 不是工作日，不发日报",
-                      f"{result.day} is not a working day; no digest"))
+        if result.working_day:
+            typer.echo(_("{day}: {queued} digests queued for {people} people").format(
+                day=result.day, queued=result.queued, people=result.people))
+        else:
+            typer.echo(_("{day} is not a working day; no digest").format(day=result.day))
 
     @scheduler_app.command("run")
     def scheduler_run_cmd(ctx: typer.Context) -> None:
@@ -280,17 +265,14 @@ def clearlist_view(listed: Any, lang: str, tz: Any, limit: int | None = None,
 
     from caseflow.adapters.cli.render import due_text
 
-    zh = lang.lower().startswith("zh")
     names = team_names or {}
-
-    def t(zh_text: str, en_text: str) -> str:
-        return zh_text if zh else en_text
 
     def at(value: datetime | None) -> str:
         return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else "-"
 
-    headline = t(f"还剩 {listed.left} 项未清零", f"{listed.left} items left to clear")
-    shown: list[Any] = [f"[bold]{headline}[/bold]  ({t('截至', 'as of')} {at(listed.as_of)})"]
+    headline = _("{n} items left to clear").format(n=listed.left)
+    as_of = _("as of")
+    shown: list[Any] = [f"[bold]{headline}[/bold]  ({as_of} {at(listed.as_of)})"]
     if listed.per_team:
         shown.append("  ".join(f"{names.get(team, team)}: {n}"
                                for team, n in listed.per_team.items()))
@@ -298,11 +280,13 @@ def clearlist_view(listed: Any, lang: str, tz: Any, limit: int | None = None,
     if not entries:
         return shown
     signed = any(e.signed_off_at for e in entries)  # the default list has none: no column
-    columns = {"id": "ID", "level": t("级别", "Level"), "status": t("状态", "Status"),
-               "order": t("工单", "Order"), "case": t("企业", "Case"),
-               "team": t("专班", "Team"), "assignee": t("责任人", "Assignee"),
-               "due": t("截止", "Due"), "entered": t("列入", "Entered"),
-               "signed": t("销号", "Signed off")}
+    columns = {"id": "ID", "level": pgettext("clearlist", "Level"),
+               "status": pgettext("clearlist", "Status"),
+               "order": pgettext("clearlist", "Order"), "case": pgettext("clearlist", "Case"),
+               "team": pgettext("clearlist", "Team"),
+               "assignee": pgettext("clearlist", "Assignee"),
+               "due": pgettext("clearlist", "Due"), "entered": pgettext("clearlist", "Entered"),
+               "signed": pgettext("clearlist", "Signed off")}
     if not signed or compact:
         del columns["signed"]
     if compact:
@@ -321,7 +305,7 @@ def clearlist_view(listed: Any, lang: str, tz: Any, limit: int | None = None,
     for e in entries:
         cells = {
             "id": str(e.id), "level": str(e.level),
-            "status": STATUS_ZH.get(e.status, e.status) if zh else e.status.replace("_", " "),
+            "status": _status(e.status),
             "order": e.display_title(lang) if compact else
             f"#{e.ticket_id} {e.display_title(lang)}", "case": e.case_name,
             "team": names.get(e.team, e.team) if e.team else "-", "assignee": e.assignee or "-",
@@ -333,5 +317,5 @@ def clearlist_view(listed: Any, lang: str, tz: Any, limit: int | None = None,
     shown.append(table)
     if len(entries) < len(listed.entries):
         rest = len(listed.entries) - len(entries)
-        shown.append(t(f"……另有 {rest} 项", f"… and {rest} more"))
+        shown.append(_("… and {n} more").format(n=rest))
     return shown

@@ -61,3 +61,9 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _translation.ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` in ``context``: the same English word may read differently in another
+    language (the clear-to-zero list's "Due" is 截止, a work order's is 期限)."""
+    return _translation.pgettext(context, message)

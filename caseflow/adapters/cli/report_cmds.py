@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from caseflow.adapters.cli.context import CliState, print_json
+from caseflow.adapters.cli.i18n import _
 from caseflow.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -42,10 +43,6 @@ class ProgressBy(StrEnum):
 
 
 FILE_FORMATS = (Format.xlsx, Format.csv, Format.html)
-UNIT_WORDS = {
-    "team": ("by team", "按专班"), "town": ("by town", "按镇街"),
-    "project": ("by project", "按项目"), "person": ("by person", "按人员"),
-}
 
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="table, json, xlsx, csv or html")]
 OutputOpt = Annotated[
@@ -150,22 +147,19 @@ def _burndown_title(lang: str, team: str | None) -> str:
     from caseflow.adapters.exporters.burndown import chart_labels
 
     base = chart_labels(lang).default_title
-    return f"{base}（{team}）" if team and lang.startswith("zh") else \
-        f"{base} ({team})" if team else base
+    return _("{title} ({team})").format(title=base, team=team) if team else base
 
 
 # --------------------------------------------------------------------------- tables
 
 
-def _unit_word(by: str, lang: str) -> str:
-    from caseflow.adapters.exporters.table import is_chinese
-
-    en, zh = UNIT_WORDS[by]
-    return zh if is_chinese(lang) else en
+def _unit_word(by: str) -> str:
+    return {"team": _("by team"), "town": _("by town"), "project": _("by project"),
+            "person": _("by person")}[by]
 
 
 def weekly_table(report: WeeklyReport, lang: str = "en") -> ReportTable:
-    from caseflow.adapters.exporters.table import Column, ReportTable, is_chinese
+    from caseflow.adapters.exporters.table import Column, ReportTable
 
     person = report.by == "person"
     columns = [
@@ -191,16 +185,13 @@ def weekly_table(report: WeeklyReport, lang: str = "en") -> ReportTable:
         "mean_overdue_days": r.mean_overdue_days, "entries_added": r.entries_added,
         "entries_signed_off": r.entries_signed_off, "entries_left": r.entries_left,
     } for r in report.rows]
-    zh = is_chinese(lang)
-    period = f"{report.week}（{report.start} 至 {report.end}）" if zh \
-        else f"{report.week} ({report.start} – {report.end})"
+    period = _("{week} ({start} – {end})").format(week=report.week, start=report.start,
+                                                   end=report.end)
     return ReportTable(
-        title_en="Weekly ranking", title_zh="每周量化排序", unit=_unit_word(report.by, lang),
+        title_en="Weekly ranking", title_zh="每周量化排序", unit=_unit_word(report.by),
         period=period, columns=columns, rows=rows,
-        footnote="排名规则：按期办结率由高到低（本周无办结者排后），再按周末逾期数由少到多，"
-                 "再按办结数由多到少。" if zh else
-                 "Rank: on-time close rate (high first; none closed ranks last), then fewest "
-                 "overdue at week end, then most closed.",
+        footnote=_("Rank: on-time close rate (high first; none closed ranks last), then fewest "
+                   "overdue at week end, then most closed."),
     )
 
 
@@ -230,17 +221,14 @@ def progress_tables(report: ProgressReport, lang: str = "en"
         "projected_mu": r.projected_mu, "projected_rate": r.projected_rate, "cases": r.cases,
         "funnel": _funnel_text(r.funnel, zh),
     } for r in report.rows]
-    unit = _unit_word(report.by, lang)
-    period = (f"{report.year}年（截至 {report.as_of}，第 {report.elapsed_days}/"
-              f"{report.days_in_year} 天）") if zh else \
-        f"{report.year} (to {report.as_of}, day {report.elapsed_days}/{report.days_in_year})"
+    unit = _unit_word(report.by)
+    period = _("{year} (to {as_of}, day {day}/{days})").format(
+        year=report.year, as_of=report.as_of, day=report.elapsed_days, days=report.days_in_year)
     summary = ReportTable(
         title_en="Progress against the annual target", title_zh="年度目标完成进度",
         unit=unit, period=period, columns=summary_columns, rows=rows,
-        footnote="面积按本年内完成拆除（离开“拆”环节）的案件计；年底预计按本年日均进度推算。"
-                 if zh else
-                 "Area counts a case once it has left the demolish stage forward this year; "
-                 "the projection keeps this year's daily pace to 31 December.",
+        footnote=_("Area counts a case once it has left the demolish stage forward this year; "
+                   "the projection keeps this year's daily pace to 31 December."),
     )
     funnel = ReportTable(
         title_en="Cases per stage", title_zh="各环节案件数", unit=unit,
@@ -261,8 +249,7 @@ def _funnel_text(steps: list[Any], zh: bool) -> str:
     for s in steps:
         if s.stage not in ("on_hold", "withdrawn"):
             chains.setdefault(s.workflow, []).append(f"{s.label_zh if zh else s.stage} {s.cases}")
-    return "；".join(" → ".join(chain) for chain in chains.values()) if zh else \
-        "; ".join(" → ".join(chain) for chain in chains.values())
+    return _("; ").join(" → ".join(chain) for chain in chains.values())
 
 
 # --------------------------------------------------------------------------- output

@@ -1,7 +1,8 @@
 """What each kind of user would see at the end of the demo, with the command that
 shows it: a member's queue, the clear-to-zero list, the weekly ranking and the
 burndown. Everything is read through the services and drawn with the same helpers
-the CLI commands use, so the demo shows exactly what those commands print.
+the CLI commands use, so the demo shows exactly what those commands print; its own
+words come from the CLI's gettext catalogs (``show`` selects the language).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from datetime import datetime, time
 from rich.console import Console
 from rich.panel import Panel
 
+from caseflow.adapters.cli import i18n
+from caseflow.adapters.cli.i18n import _, ngettext
 from caseflow.adapters.demo.run import DemoResult
 from caseflow.clock import SHANGHAI, FixedClock
 from caseflow.services import clearlist, directory, reports, tickets
@@ -27,12 +30,9 @@ def _zh(lang: str) -> bool:
     return lang.lower().startswith("zh")
 
 
-def _t(lang: str, zh: str, en: str) -> str:
-    return zh if _zh(lang) else en
-
-
 def _hint(console: Console, lang: str, command: str) -> None:
-    console.print(f"[dim]↳ {_t(lang, '查看命令：', 'shown by:')}[/dim] "
+    shown_by = _("shown by:")
+    console.print(f"[dim]↳ {shown_by}[/dim] "
                   f"[bold cyan]{command}[/bold cyan]", soft_wrap=True)
     console.print()
 
@@ -42,6 +42,7 @@ def show(result: DemoResult, console: Console, elapsed: float | None = None,
     end = datetime.combine(result.end, time(18, 0), SHANGHAI)
     app = App.from_settings(database_url=result.database_url, clock=FixedClock(end))
     db = f"caseflow --db {result.database_url}"
+    i18n.use(lang)
     try:
         _summary(app, result, console, elapsed, lang)
         _member_queue(app, result, console, db, lang)
@@ -57,36 +58,27 @@ def _summary(app: App, result: DemoResult, console: Console, elapsed: float | No
     town, stats = result.town, result.stats
     area = sum(p.area_mu for p in town.seed.projects)
     flow = app.workflows.get(town.seed.workflow)
-    built = f"  ·  {_t(lang, '用时', 'built in')} {elapsed:.1f} s" if elapsed is not None else ""
-    if _zh(lang):
-        lines = [
-            f"[bold]{town.seed.town}[/bold] 工改指挥部 · 一办四专班 · "
-            f"工作人员 {town.staff_count()} 人 · 项目 {len(town.seed.projects)} 个 · "
-            f"面积 {area:.2f} 亩",
-            f"流程：{flow.label_zh}",
-            f"企业案件 {len(town.case_ids)} 宗",
-            f"模拟 {result.start} 至 {result.end}：按期办结 {stats.closed_on_time} 件，"
-            f"逾期办结 {stats.closed_late} 件；派单 {stats.assigned} 次，延期 {stats.extended} 次，"
-            f"推进环节 {stats.advanced} 次，暂缓 {stats.held} 宗，撤销 {stats.withdrawn} 宗",
-            f"每日巡查 {stats.swept} 次，销号 {stats.signed_off} 项，退回 {stats.rejected} 项",
-            f"数据库：{result.database_url}{built}",
-        ]
-    else:
-        lines = [
-            f"[bold]{town.seed.town}[/bold] 工改指挥部 · one office, four task forces · "
-            f"{town.staff_count()} staff · {len(town.seed.projects)} projects · "
-            f"{area:.2f} mu",
-            f"workflow: {flow.label_en}",
-            f"{len(town.case_ids)} enterprise cases",
-            f"simulated {result.start} → {result.end}: closed on time {stats.closed_on_time}, "
-            f"late {stats.closed_late}; {stats.assigned} assigned, {stats.extended} extended, "
-            f"{stats.advanced} stage moves, {stats.held} holds, {stats.withdrawn} withdrawn",
-            f"sweeps run {stats.swept}, signed off {stats.signed_off}, "
-            f"rejected {stats.rejected}",
-            f"database: {result.database_url}{built}",
-        ]
-    console.print(Panel("\n".join(lines), title=_t(lang, "caseflow 演示", "caseflow demo"),
-                        expand=False))
+    built_in = _("built in")
+    built = f"  ·  {built_in} {elapsed:.1f} s" if elapsed is not None else ""
+    cases = len(town.case_ids)
+    lines = [
+        _("[bold]{town}[/bold] 工改指挥部 · one office, four task forces · {staff} staff · "
+          "{projects} projects · {area} mu").format(
+            town=town.seed.town, staff=town.staff_count(), projects=len(town.seed.projects),
+            area=f"{area:.2f}"),
+        _("workflow: {label}").format(label=flow.label_zh if _zh(lang) else flow.label_en),
+        ngettext("{n} enterprise case", "{n} enterprise cases", cases).format(n=cases),
+        _("simulated {start} → {end}: closed on time {on_time}, late {late}; {assigned} "
+          "assigned, {extended} extended, {advanced} stage moves, {held} holds, {withdrawn} "
+          "withdrawn").format(
+            start=result.start, end=result.end, on_time=stats.closed_on_time,
+            late=stats.closed_late, assigned=stats.assigned, extended=stats.extended,
+            advanced=stats.advanced, held=stats.held, withdrawn=stats.withdrawn),
+        _("sweeps run {swept}, signed off {signed_off}, rejected {rejected}").format(
+            swept=stats.swept, signed_off=stats.signed_off, rejected=stats.rejected),
+        _("database: {url}{built}").format(url=result.database_url, built=built),
+    ]
+    console.print(Panel("\n".join(lines), title=_("caseflow demo"), expand=False))
 
 
 def _member_queue(app: App, result: DemoResult, console: Console, db: str, lang: str) -> None:
@@ -100,14 +92,13 @@ def _member_queue(app: App, result: DemoResult, console: Console, db: str, lang:
             best, queue = member, mine
     if best is None:
         return
-    title = _t(lang, f"组员待办：{best.name}（{best.login}），共 {len(queue)} 项",
-               f"A member's queue: {best.name} ({best.login}), {len(queue)} open")
+    title = _("A member's queue: {name} ({login}), {n} open").format(
+        name=best.name, login=best.login, n=len(queue))
     console.print(render.ticket_table(queue[:QUEUE_ROWS], lang=lang, tz=SHANGHAI,
                                       now=app.clock.now(), calendar=app.calendar, title=title,
                                       width=min(console.width, 120)))
     if len(queue) > QUEUE_ROWS:
-        console.print(_t(lang, f"……另有 {len(queue) - QUEUE_ROWS} 项",
-                         f"… and {len(queue) - QUEUE_ROWS} more"))
+        console.print(_("… and {n} more").format(n=len(queue) - QUEUE_ROWS))
     _hint(console, lang, f"{db} --user {best.login} ticket list --mine")
 
 
@@ -115,7 +106,8 @@ def _clear_list(app: App, result: DemoResult, console: Console, db: str, lang: s
     """What a supervisor sees: 还剩 N 项未清零, per team, highest level first."""
     from caseflow.adapters.cli.escalation_cmds import clearlist_view
 
-    console.print(f"[bold]{_t(lang, '清零清单', 'The clear-to-zero list')}[/bold]")
+    heading = _("The clear-to-zero list")
+    console.print(f"[bold]{heading}[/bold]")
     names = {t.code: t.name for t in directory.list_teams(app)} if _zh(lang) else None
     for renderable in clearlist_view(clearlist.list_entries(app), lang, SHANGHAI,
                                      limit=CLEARLIST_ROWS, team_names=names, compact=True):

@@ -21,13 +21,13 @@ def test_compiled_catalogs_are_up_to_date() -> None:
 
 
 def test_every_ui_string_is_translated() -> None:
-    wanted = {m.id for m in catalogs.extract() if m.id}
+    wanted = {(m.id, m.context) for m in catalogs.extract() if m.id}
     for po in catalogs.po_files():
         catalog = catalogs.read(po)
-        missing = [m for m in wanted
-                   if catalog.get(m) is None or not catalog.get(m).string
-                   or (isinstance(catalog.get(m).string, tuple)
-                       and not all(catalog.get(m).string))]
+        found = {key: catalog.get(*key) for key in wanted}
+        missing = [key for key, m in found.items()
+                   if m is None or not m.string
+                   or (isinstance(m.string, tuple) and not all(m.string))]
         assert not missing, f"{po.parent.parent.name}: untranslated {missing[:5]}"
 
 
