@@ -33,7 +33,7 @@ from caseflow.clock import SHANGHAI, local_date
 from caseflow.errors import InvalidInput
 from caseflow.persistence.models import ALERT_STATUSES, Alert, Case, Ticket, User
 from caseflow.services.app import App
-from caseflow.services.queries import OPEN_STATUSES
+from caseflow.services.queries import ticket_is_open
 
 if TYPE_CHECKING:
     from caseflow.adapters.notifiers import AlertSettings, Channel
@@ -283,7 +283,7 @@ def digest(app: App, day: date | None = None, channels: Sequence[str] | None = N
             orders = session.execute(
                 sa.select(Ticket.id, Ticket.title, Ticket.title_zh, Ticket.due_at, Case.name)
                 .join(Case, Case.id == Ticket.case_id)
-                .where(mine, Ticket.status.in_(OPEN_STATUSES))  # type: ignore[attr-defined]
+                .where(mine, ticket_is_open(Ticket.status))
                 .order_by(Ticket.due_at, Ticket.id)
             ).all()
             if not orders:

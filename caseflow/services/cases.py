@@ -28,7 +28,6 @@ from caseflow.services.app import App
 from caseflow.services.permissions import Actor, require_case_manager, require_role
 from caseflow.services.projects import project_by_code
 from caseflow.services.queries import (
-    OPEN_STATUSES,
     definition_for,
     events,
     live_facts,
@@ -273,7 +272,7 @@ def _state_of(session: Session, case: Case) -> CaseState:
     open_required = session.exec(
         select(Ticket.id, Ticket.title, Ticket.records, Ticket.title_zh).where(
             Ticket.case_id == case.id, Ticket.stage == case.stage, Ticket.required,
-            Ticket.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
+            ticket_is_open(Ticket.status),
         ).order_by(Ticket.id)
     ).all()
     return CaseState(

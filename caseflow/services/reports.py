@@ -53,7 +53,7 @@ from caseflow.persistence.models import (
     WorkflowVersion,
 )
 from caseflow.services.app import App
-from caseflow.services.queries import OPEN_STATUSES
+from caseflow.services.queries import OPEN_STATUSES, ticket_is_open
 
 if TYPE_CHECKING:
     from caseflow.adapters.exporters.burndown import BurndownSeries
@@ -428,14 +428,6 @@ def _overdue_totals(app: App, session: Session, end: datetime, by: str
     return totals
 
 
-def _is_open() -> Any:
-    """``ticket.status IN ('open', 'in_progress')`` written into the SQL, not bound:
-    SQLite uses the partial (covering) indexes on open orders only when the query's
-    condition literally matches theirs; bound, it scans all million orders."""
-    return Ticket.status.in_(sa.bindparam(  # type: ignore[attr-defined]
-        "open_statuses", list(OPEN_STATUSES), expanding=True, literal_execute=True))
-
-
 def _maybe_open_at(end: datetime) -> Any:
     """Orders that may have been open at ``end``: opened before it and either still open
     or closed/cancelled at or after it (a close before ``end`` followed by a reopen after
@@ -505,7 +497,7 @@ def _overdue_groups(session: Session, end: datetime, by: str) -> list[tuple[Any,
                  _unmoved(Ticket.id, moved, dialect)]
     due_day = _local_day(session, Ticket.due_at, end)
     result: list[tuple[Any, date, int]] = []
-    for state in (_is_open(),
+    for state in (ticket_is_open(Ticket.status),
                   sa.and_(Ticket.status.not_in(OPEN_STATUSES),  # type: ignore[attr-defined]
                           Ticket.closed_at >= end)):  # type: ignore[operator]
         result += session.execute(  # type: ignore[arg-type]
