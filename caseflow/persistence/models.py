@@ -60,6 +60,45 @@ class User(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     active: bool = Field(default=True)
     created_at: datetime = required_utc()
+    # argon2id, PHC string ($argon2id$v=19$m=...,t=...,p=...$salt$hash); None: cannot sign in
+    password_hash: str | None = Field(default=None, max_length=200)
+    password_changed_at: datetime | None = utc_column()
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal token (``Authorization: Bearer ...``) issued at sign-in.
+
+    Only the SHA-256 of the token is kept: the token is 256 random bits, so a fast
+    hash is as safe as a slow one and lets every request be checked in one indexed
+    lookup. Revoking sets ``revoked_at``; nothing is deleted.
+    """
+
+    __tablename__: ClassVar[str] = "api_token"  # type: ignore[misc]
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    label: str | None = Field(default=None, max_length=100)
+    address: str | None = Field(default=None, max_length=64)
+    created_at: datetime = required_utc()
+    last_used_at: datetime | None = utc_column()
+    revoked_at: datetime | None = utc_column()
+
+
+class SignInAttempt(SQLModel, table=True):
+    """Every password sign-in, kept in the database so that throttling holds across
+    server processes and workers: too many failures per login or per address in a
+    window and further attempts are refused for a while."""
+
+    __tablename__: ClassVar[str] = "sign_in_attempt"  # type: ignore[misc]
+    __table_args__ = (
+        sa.Index("ix_sign_in_login_at", "login", "at"),
+        sa.Index("ix_sign_in_address_at", "address", "at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    login: str = Field(max_length=64)
+    address: str = Field(max_length=64)
+    at: datetime = required_utc()
+    ok: bool = Field(default=False)
 
 
 class WorkflowVersion(SQLModel, table=True):
@@ -275,6 +314,10 @@ class AuditEvent(SQLModel, table=True):
     before: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
     after: dict[str, Any] | None = Field(default=None, sa_type=JSONType)
     note: str | None = Field(default=None, sa_type=sa.Text())
+    # how the actor came: the token they signed in with and their address (server);
+    # both None for the command run locally (the OS login)
+    token_id: int | None = None
+    address: str | None = Field(default=None, max_length=64)
 
 
 class SweepState(SQLModel, table=True):

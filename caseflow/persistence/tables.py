@@ -28,6 +28,8 @@ audit_event = sa.Table(
     sa.Column("before", JSONType, nullable=True),
     sa.Column("after", JSONType, nullable=True),
     sa.Column("note", sa.Text(), nullable=True),
+    sa.Column("token_id", sa.Integer(), nullable=True),
+    sa.Column("address", sa.String(64), nullable=True),
 )
 
 
@@ -43,6 +45,17 @@ project = sa.Table(
     sa.Column("area_mu", sa.Float(), nullable=True),
     sa.Column("target_mu", sa.Float(), nullable=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+)
+
+
+sign_in_attempt = sa.Table(
+    "sign_in_attempt",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column("login", sa.String(64), nullable=False),
+    sa.Column("address", sa.String(64), nullable=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("ok", sa.Boolean(), nullable=False),
 )
 
 
@@ -90,6 +103,8 @@ app_user = sa.Table(
     sa.Column("email", sa.String(254), nullable=True),
     sa.Column("active", sa.Boolean(), nullable=False),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=True),
+    sa.Column("password_changed_at", UTCDateTime(), nullable=True),
 )
 
 
@@ -113,6 +128,20 @@ enterprise_case = sa.Table(
     sa.Column("created_at", UTCDateTime(), nullable=False),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.Column("version", sa.Integer(), nullable=False),
+)
+
+
+api_token = sa.Table(
+    "api_token",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column("user_id", sa.Integer(), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False),
+    sa.Column("label", sa.String(100), nullable=True),
+    sa.Column("address", sa.String(64), nullable=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("last_used_at", UTCDateTime(), nullable=True),
+    sa.Column("revoked_at", UTCDateTime(), nullable=True),
 )
 
 

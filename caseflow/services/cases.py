@@ -300,7 +300,7 @@ def _apply(app: App, actor: Actor, case_id: int, note: str | None,
         case.stage_entered_at = case.updated_at = now
         session.add(case)
         session.flush()
-        audit.record(session, at=now, actor=actor.login, action=f"case.{trigger}", case=case,
+        audit.record(session, at=now, actor=actor, action=f"case.{trigger}", case=case,
                      before=before,
                      after={"stage": case.stage, "status": case.status,
                             "held_from": case.held_from}, note=note)
@@ -359,7 +359,8 @@ def _cancel_left_behind(session: Session, actor: Actor, case: Case, move: Move,
     if changed != len(ids):
         raise stale()
     bulk_insert(session, tables.audit_event, [{
-        "at": now, "actor": actor.login, "action": "ticket.cancel", "entity": "ticket",
+        "at": now, "actor": actor.login, **actor.came, "action": "ticket.cancel",
+        "entity": "ticket",
         "case_id": case.id, "ticket_id": row.id, "team_id": row.team_id,
         "project_id": case.project_id, "before": {"status": row.status},
         "after": {"status": "cancelled"}, "note": f"case {move.trigger}",

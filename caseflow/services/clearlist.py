@@ -190,7 +190,7 @@ def signoff(app: App, actor: Actor, entry_id: int, note: str) -> EntryView:
         entry.note, entry.next_level_at = note, None
         session.add(entry)
         session.flush()
-        audit.record(session, at=now, actor=actor.login, action="entry.signed_off",
+        audit.record(session, at=now, actor=actor, action="entry.signed_off",
                      ticket=ticket, entry_id=entry.id, before={"status": "awaiting_signoff"},
                      after={"status": "signed_off", "level": entry.level}, note=note)
         uow.commit()
@@ -217,14 +217,14 @@ def reject(app: App, actor: Actor, entry_id: int, reason: str) -> EntryView:
             ticket.status, ticket.closed_at, ticket.closed_by = "open", None, None
             session.add(ticket)
             session.flush()
-            audit.record(session, at=now, actor=actor.login, action="ticket.reopen",
+            audit.record(session, at=now, actor=actor, action="ticket.reopen",
                          ticket=ticket, before=before,
                          after={"status": "open", "version": ticket.version}, note=reason)
             retract_fact(session, ticket, actor, now, reason)
         entry.status, entry.awaiting_since = "open", None
         session.add(entry)
         session.flush()
-        audit.record(session, at=now, actor=actor.login, action="entry.rejected", ticket=ticket,
+        audit.record(session, at=now, actor=actor, action="entry.rejected", ticket=ticket,
                      entry_id=entry.id, before={"status": "awaiting_signoff"},
                      after={"status": "open", "level": entry.level}, note=reason)
         uow.commit()

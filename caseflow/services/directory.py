@@ -59,7 +59,7 @@ def add_team(app: App, actor: Actor, code: str, name: str) -> TeamView:
             raise Refused(f"team {code!r} already exists")
         now = app.clock.now()
         tx.conn.execute(t.team.insert().values(code=code, name=name.strip(), created_at=now))
-        audit.record(tx.conn, at=now, actor=actor.login, action="team.add",
+        audit.record(tx.conn, at=now, actor=actor, action="team.add",
                      after={"code": code, "name": name.strip()})
         tx.commit()
     return TeamView(code=code, name=name.strip())
@@ -111,7 +111,7 @@ def add_user(
         conn.execute(users.insert().values(
             login=login, name=name.strip(), role=role, email=email, active=True,
             team_id=team_row.id if team_row else None, created_at=now))
-        audit.record(conn, at=now, actor=actor.login if actor else login, action="user.add",
+        audit.record(conn, at=now, actor=actor or login, action="user.add",
                      after={"login": login, "name": name.strip(), "role": role, "team": team,
                             "email": email})
         tx.commit()
@@ -127,3 +127,10 @@ def list_users(app: App) -> list[UserView]:
         )
         return [UserView(login=r.login, name=r.name, role=r.role, team=r.team_code,
                          email=r.email, active=r.active) for r in rows]
+
+
+def team_code(app: App, team_id: int | None) -> str | None:
+    if team_id is None:
+        return None
+    with app.transaction(readonly=True) as tx:
+        return tx.conn.execute(sa.select(t.team.c.code).where(t.team.c.id == team_id)).scalar()

@@ -30,6 +30,10 @@ FORMAT_VERSION = 1
 # parents before children, so foreign keys hold while rows go in
 TABLES = ("team", "app_user", "workflow_version", "project", "enterprise_case", "ticket",
           "case_fact", "clear_list_entry", "alert", "audit_event", "sweep_state")
+# Secrets never leave the server in a dump: personal tokens and sign-in attempts are
+# not dumped, nor password hashes (after a restore an admin sets passwords anew).
+SECRET_TABLES = ("api_token", "sign_in_attempt")
+SECRET_COLUMNS = {"app_user": ("password_hash", "password_changed_at")}
 CHUNK = 5_000
 
 
@@ -46,7 +50,7 @@ class DumpSummary:
 
 def _tables() -> list[sa.Table]:
     known = set(metadata.tables)
-    missing = [t for t in known if t not in TABLES]
+    missing = [t for t in known if t not in TABLES and t not in SECRET_TABLES]
     assert not missing, f"dump.TABLES lacks {missing}: add new tables in foreign-key order"
     return [metadata.tables[name] for name in TABLES]
 
@@ -72,12 +76,14 @@ def export(app: App, actor: Actor, out: IO[str], path: str = "-",
         out.write(f'"exported_at": {json.dumps(app.clock.now().isoformat())},\n')
         out.write(f'"exported_by": {json.dumps(actor.login)},\n"tables": {{')
         for t_index, table in enumerate(_tables()):
-            columns = [c.name for c in table.columns]
+            hidden = SECRET_COLUMNS.get(table.name, ())
+            selected = [c for c in table.columns if c.name not in hidden]
+            columns = [c.name for c in selected]
             out.write(f'{"," if t_index else ""}\n{json.dumps(table.name)}: {{"columns": '
                       f'{json.dumps(columns)}, "rows": [')
             n = 0
             result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(
-                sa.select(table).order_by(table.c.id))
+                sa.select(*selected).order_by(table.c.id))
             for row in result:
                 out.write(("," if n else "") + "\n" + json.dumps(
                     [_encode(v) for v in row], ensure_ascii=False, separators=(",", ":")))

@@ -23,15 +23,27 @@ SYSTEM = "system"
 
 @dataclass(frozen=True)
 class Actor:
+    """Who is acting, and how they came: through the server, the token they signed
+    in with and their address (recorded in every audit event); locally, neither."""
+
     id: int | None
     login: str
     name: str
     role: str
     team_id: int | None
+    token_id: int | None = None
+    address: str | None = None
 
     @classmethod
-    def of(cls, user: User) -> Actor:
-        return cls(user.id, user.login, user.name, user.role, user.team_id)
+    def of(cls, user: User, *, token_id: int | None = None,
+           address: str | None = None) -> Actor:
+        return cls(user.id, user.login, user.name, user.role, user.team_id,
+                   token_id=token_id, address=address)
+
+    @property
+    def came(self) -> dict[str, object]:
+        """The audit columns that say how the actor came."""
+        return {"token_id": self.token_id, "address": self.address}
 
     @classmethod
     def system(cls, name: str = "scheduler") -> Actor:

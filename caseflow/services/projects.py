@@ -50,7 +50,7 @@ def add_project(
                           area_mu=area_mu, target_mu=target_mu, mode=mode, created_at=now)
         uow.session.add(project)
         uow.session.flush()
-        audit.record(uow.session, at=now, actor=actor.login, action="project.add",
+        audit.record(uow.session, at=now, actor=actor, action="project.add",
                      project_id=project.id, after=_summary(project))
         uow.commit()
     return _view(project, {})

@@ -74,7 +74,7 @@ def _change(conn: Connection, app: App, actor: Actor, ticket: Any, action: str,
     version = update_versioned(conn, T, ticket, **values)
     after = _snapshot(ticket, **{k: v for k, v in values.items()
                                  if k in ("status", "assignee_id", "due_at")}, version=version)
-    audit.record(conn, at=app.clock.now(), actor=actor.login, action=action, ticket=ticket,
+    audit.record(conn, at=app.clock.now(), actor=actor, action=action, ticket=ticket,
                  before=_snapshot(ticket), after=after | (extra or {}), note=note)
 
 
@@ -115,7 +115,7 @@ def add_ticket(
             status="open", due_rule=str(within) if within else None, due_at=due_at,
             opened_at=now, level=0, version=1,
         ).returning(T.c.id)).scalar_one()
-        audit.record(conn, at=now, actor=actor.login, action="ticket.open",
+        audit.record(conn, at=now, actor=actor, action="ticket.open",
                      ticket=get_ticket(conn, ticket_id), project_id=case.project_id,
                      after={"title": title, "status": "open", "due_at": due_at.isoformat(),
                             "assignee": assignee}, note=note)
@@ -238,7 +238,7 @@ def _record_fact(conn: Connection, ticket: Any, actor: Actor, now: datetime) -> 
         return
     case = conn.execute(sa.select(t.enterprise_case)
                         .where(t.enterprise_case.c.id == ticket.case_id)).one()
-    audit.record(conn, at=now, actor=actor.login, action="case.fact", case=case,
+    audit.record(conn, at=now, actor=actor, action="case.fact", case=case,
                  after={"fact": ticket.records, "ticket_id": ticket.id})
 
 
@@ -251,7 +251,7 @@ def _entry_follows(conn: Connection, ticket: Any, actor: Actor, now: datetime,
         return
     update_versioned(conn, e, entry, status=to_status,
                      awaiting_since=now if to_status == "awaiting_signoff" else None)
-    audit.record(conn, at=now, actor=actor.login, action=f"entry.{to_status}", ticket=ticket,
+    audit.record(conn, at=now, actor=actor, action=f"entry.{to_status}", ticket=ticket,
                  entry_id=entry.id, before={"status": from_status},
                  after={"status": to_status}, note=note)
 
@@ -270,7 +270,7 @@ def retract_fact(conn: Any, ticket: Any, actor: Actor, now: datetime, reason: st
         f.c.case_id == ticket.case_id, f.c.fact == ticket.records, f.c.retracted_at.is_(None),
     ).values(retracted_at=now))
     if retracted.rowcount:
-        audit.record(conn, at=now, actor=actor.login, action="case.fact_retracted", case=case,
+        audit.record(conn, at=now, actor=actor, action="case.fact_retracted", case=case,
                      before={"fact": ticket.records}, note=reason)
 
 
@@ -341,7 +341,7 @@ def comment(app: App, actor: Actor, ticket_id: int, text: str) -> TicketView:
         lead_of = actor.role == "lead" and ticket.team_id == actor.team_id
         if not (can_work_on(actor, ticket) or lead_of or actor.role == "supervisor"):
             raise PermissionDenied(f"{actor.login} may not comment on work order #{ticket_id}")
-        audit.record(conn, at=app.clock.now(), actor=actor.login, action="ticket.comment",
+        audit.record(conn, at=app.clock.now(), actor=actor, action="ticket.comment",
                      ticket=ticket, note=text)
         tx.commit()
         return _view(conn, ticket_id)

@@ -57,6 +57,15 @@ class CliState:
         if self._app is not None:
             self._app.engine.dispose()
 
+    def call(self, name: str, **args: Any) -> Any:
+        """Run use case ``name`` (see ``caseflow.adapters.usecases``) and return its
+        result in the shape ``--json`` prints."""
+        from caseflow.adapters import usecases
+
+        case = usecases.get(name)
+        result = case.run(self.app(), self.actor(), **args)
+        return jsonable(result, self.tz)
+
     @property
     def login(self) -> str:
         return self.user or os.environ.get("CASEFLOW_USER") or getpass.getuser()
@@ -143,9 +152,31 @@ def fail(error: CaseflowError) -> None:
 
 def localized(error: CaseflowError) -> str:
     from caseflow.adapters.cli.i18n import _, current
+
+    return _localized(error, _, current())
+
+
+def localized_in(error: CaseflowError, lang: str) -> tuple[str, str | None]:
+    """``error``'s message and hint in ``lang`` (for the server, which answers many
+    languages at once and so cannot switch the process's catalog)."""
+    from caseflow.adapters.cli.i18n import translation
+
+    tr = translation(lang).gettext
+    if error.hint and not _structured(error):
+        return tr(error.message), tr(error.hint)
+    return _localized(error, tr, lang), None
+
+
+def _structured(error: CaseflowError) -> bool:
     from caseflow.errors import GuardFailed, IllegalTransition
 
-    zh = current().startswith("zh")
+    return isinstance(error, GuardFailed | IllegalTransition) and bool(error.trigger)
+
+
+def _localized(error: CaseflowError, _: Any, lang: str) -> str:
+    from caseflow.errors import GuardFailed, IllegalTransition
+
+    zh = lang.startswith("zh")
     if isinstance(error, GuardFailed) and error.trigger:
         reasons = [_("work order #{id} {title} is not closed").format(
                        id=i, title=f"“{zh_title if zh and zh_title else title}”")
@@ -157,7 +188,7 @@ def localized(error: CaseflowError) -> str:
         return _("{trigger} is not allowed from stage {stage}; allowed: {allowed}").format(
             trigger=error.trigger, stage=error.stage,
             allowed=", ".join(error.allowed) or _("none"))
-    return str(error)
+    return _(str(error)) if not error.hint else _(error.message) + f" ({_(error.hint)})"
 
 
 def fail_unexpected(error: BaseException) -> int:

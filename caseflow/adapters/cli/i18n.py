@@ -51,6 +51,19 @@ def use(language: str) -> str:
     return _language
 
 
+def translation(language: str) -> gettext.NullTranslations:
+    """The catalog for ``language`` without selecting it: the server answers each
+    request in its caller's language, many at once."""
+    lang = resolve(language)
+    if lang not in _by_language:
+        _by_language[lang] = gettext.translation(DOMAIN, localedir=LOCALE_DIR,
+                                                 languages=[lang], fallback=True)
+    return _by_language[lang]
+
+
+_by_language: dict[str, gettext.NullTranslations] = {}
+
+
 def current() -> str:
     return _language
 
