@@ -122,3 +122,111 @@ def token_list(app: Any, actor: Any, login: str | None = None) -> list[Any]:
     from caseflow.services import accounts
 
     return accounts.list_tokens(app, actor, login)
+
+
+# ---------------------------------------------------------------- work orders (工单)
+
+
+def _ticket(view: Any, *, full: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = view.as_dict()
+    if not full:
+        data.pop("history", None)
+    return data
+
+
+@usecase("ticket.list", "GET", "/tickets")
+def ticket_list(app: Any, actor: Any, mine: bool = False, team: str | None = None,
+                all: bool = False, overdue: bool = False, as_of: str | None = None,
+                status: str = "open", case_id: int | None = None,
+                limit: int | None = None) -> list[dict[str, Any]]:
+    """Work orders, soonest due first (default: mine for members and leads, else all)."""
+    from caseflow.domain.durations import parse_instant
+    from caseflow.errors import InvalidInput
+    from caseflow.services import tickets
+
+    if sum((mine, team is not None, all)) > 1:
+        raise InvalidInput("use only one of --mine, --team CODE, --all")
+    if team is not None:
+        scope = "team"
+    elif all or (not mine and case_id is not None):
+        scope = "all"
+    elif mine or actor.role in ("member", "lead"):
+        scope = "mine"
+    else:
+        scope = "all"
+    views = tickets.list_tickets(app, actor, scope=scope, team=team, overdue=overdue,
+                                 as_of=parse_instant(as_of) if as_of else None, status=status,
+                                 case_id=case_id, limit=limit or None)
+    return [_ticket(v) for v in views]
+
+
+@usecase("ticket.show", "GET", "/tickets/{ticket_id}")
+def ticket_show(app: Any, actor: Any, ticket_id: int) -> dict[str, Any]:
+    """One work order with its history."""
+    from caseflow.services import tickets
+
+    return _ticket(tickets.show_ticket(app, ticket_id), full=True)
+
+
+@usecase("ticket.add", "POST", "/tickets")
+def ticket_add(app: Any, actor: Any, case_id: int, title: str, due: str | None = None,
+               within: str | None = None, assignee: str | None = None) -> dict[str, Any]:
+    """Open a work order on a case, due on a date or within 5wd / 10d."""
+    from caseflow.domain.durations import parse_date, parse_duration
+    from caseflow.errors import InvalidInput
+    from caseflow.services import tickets
+
+    if (due is None) == (within is None):
+        raise InvalidInput("give exactly one of --due DATE or --in 5wd|10d")
+    return _ticket(tickets.add_ticket(
+        app, actor, case_id, title, due_on=parse_date(due) if due else None,
+        within=parse_duration(within) if within else None, assignee=assignee))
+
+
+@usecase("ticket.start", "POST", "/tickets/{ticket_id}/start")
+def ticket_start(app: Any, actor: Any, ticket_id: int) -> dict[str, Any]:
+    """Mark a work order in progress (taking it if unassigned)."""
+    from caseflow.services import tickets
+
+    return _ticket(tickets.start(app, actor, ticket_id))
+
+
+@usecase("ticket.close", "POST", "/tickets/{ticket_id}/close")
+def ticket_close(app: Any, actor: Any, ticket_id: int, note: str) -> dict[str, Any]:
+    """Close a work order with a note of what was done."""
+    from caseflow.services import tickets
+
+    return _ticket(tickets.close(app, actor, ticket_id, note))
+
+
+@usecase("ticket.reopen", "POST", "/tickets/{ticket_id}/reopen")
+def ticket_reopen(app: Any, actor: Any, ticket_id: int, reason: str) -> dict[str, Any]:
+    """Reopen a closed work order."""
+    from caseflow.services import tickets
+
+    return _ticket(tickets.reopen(app, actor, ticket_id, reason))
+
+
+@usecase("ticket.assign", "POST", "/tickets/{ticket_id}/assign")
+def ticket_assign(app: Any, actor: Any, ticket_id: int, login: str) -> dict[str, Any]:
+    """Assign a work order (leads; members may take an unassigned one)."""
+    from caseflow.services import tickets
+
+    return _ticket(tickets.assign(app, actor, ticket_id, login))
+
+
+@usecase("ticket.extend", "POST", "/tickets/{ticket_id}/extend")
+def ticket_extend(app: Any, actor: Any, ticket_id: int, to: str, reason: str) -> dict[str, Any]:
+    """Move a deadline later (the team's lead)."""
+    from caseflow.domain.durations import parse_date
+    from caseflow.services import tickets
+
+    return _ticket(tickets.extend(app, actor, ticket_id, parse_date(to), reason))
+
+
+@usecase("ticket.comment", "POST", "/tickets/{ticket_id}/comment")
+def ticket_comment(app: Any, actor: Any, ticket_id: int, text: str) -> dict[str, Any]:
+    """Add a comment to a work order's history."""
+    from caseflow.services import tickets
+
+    return _ticket(tickets.comment(app, actor, ticket_id, text))

@@ -32,7 +32,7 @@ from caseflow.services.permissions import Actor, require_role
 WINDOW = timedelta(minutes=15)
 LOGIN_FAILURES = 5
 ADDRESS_FAILURES = 20
-MIN_PASSWORD = 8
+MIN_PASSWORD = 8  # (the refusals below say these numbers)
 MAX_PASSWORD = 256  # argon2 takes any length; a megabyte "password" is a denial of service
 TOKEN_PREFIX = "cf_"
 TOKEN_BYTES = 32  # 256 bits
@@ -90,9 +90,9 @@ def hash_token(token: str) -> str:
 
 def _check_password(password: str, login: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"a password needs at least {MIN_PASSWORD} characters")
+        raise InvalidInput("a password needs at least 8 characters")
     if len(password) > MAX_PASSWORD:
-        raise InvalidInput(f"a password has at most {MAX_PASSWORD} characters")
+        raise InvalidInput("a password has at most 256 characters")
     if password.strip() != password or any(ord(c) < 32 or ord(c) == 127 for c in password):
         raise InvalidInput("a password cannot have control characters or surrounding spaces")
     if password.lower() == login.lower():
@@ -168,8 +168,7 @@ def _throttle(conn: Any, now: datetime, login: str, address: str) -> None:
                                   (address_fails, ADDRESS_FAILURES)):
         if count >= limit:
             wait = max(1, int((first + WINDOW - now).total_seconds()) + 1)
-            raise Throttled(f"too many failed sign-ins; try again in {(wait + 59) // 60} "
-                            "minute(s)", retry_after=wait,
+            raise Throttled("too many failed sign-ins; try again later", retry_after=wait,
                             hint="an admin can reset the password with "
                                  "`caseflow user password LOGIN`")
 

@@ -47,3 +47,44 @@ class Signed:
 @pytest.fixture
 def signed(client: TestClient) -> Signed:
     return Signed(client)
+
+
+class LiveServer:
+    """uvicorn serving ``create_app(app)`` on a free loopback port, in a thread."""
+
+    def __init__(self, app: App) -> None:
+        import socket
+        import threading
+
+        import uvicorn
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        config = uvicorn.Config(create_app(app), log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run,
+                                       kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        import time
+
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=20)
+        self.sock.close()
+
+
+@pytest.fixture
+def live(app: App, town: Any) -> Iterator[LiveServer]:
+    for login in LOGINS:
+        accounts.set_password(app, town.admin, login, PASSWORD)
+    with LiveServer(app) as server:
+        yield server

@@ -98,3 +98,72 @@ def register(app: typer.Typer) -> None:
             print_json(data, state.tz)
         else:
             typer.echo(_("password changed"))
+
+    @app.command("login")
+    def login(
+        ctx: typer.Context,
+        server: Annotated[str | None, typer.Option(
+            "--server", help="the town server's URL (else CASEFLOW_SERVER or the config's "
+                             "server)")] = None,
+        user_login: Annotated[str | None, typer.Option(
+            "--user", help="your login (default: asked, or the OS login)")] = None,
+        password_stdin: StdinOpt = False,
+        json: JsonOpt = False,
+    ) -> None:
+        """Sign in to a town server; the command then works through it as you."""
+        import getpass
+        import socket
+
+        from caseflow.adapters.cli import remote
+
+        state: CliState = ctx.obj
+        url = remote.normalize_server(server) if server else None
+        if url is None:
+            configured = remote.active()
+            if configured is None:
+                raise UsageProblem(_("which server? pass --server URL"))
+            url = configured.server
+        who = user_login or (typer.prompt(_("Login"), default=getpass.getuser())
+                             if sys.stdin.isatty() and not password_stdin
+                             else getpass.getuser())
+        password = read_secret(_("Password for {login}").format(login=who),
+                               from_stdin=password_stdin)
+        client = remote.Client(remote.Session(url), state.lang)
+        data = client.request("POST", "/auth/token", auth=False, body={
+            "login": who, "password": password,
+            "label": f"caseflow-cli@{socket.gethostname()}"[:100]})
+        path = remote.save(remote.Session(url, data["token"], data["login"], data["token_id"]))
+        if json:
+            print_json({"server": url, "login": data["login"], "name": data["name"],
+                        "role": data["role"], "token_id": data["token_id"],
+                        "saved_to": str(path)}, state.tz)
+        else:
+            from caseflow.adapters.cli.render import role_label
+
+            typer.echo(_("signed in to {server} as {login} ({name}, {role})").format(
+                server=url, login=data["login"], name=data["name"],
+                role=role_label(data["role"])))
+
+    @app.command("logout")
+    def logout(ctx: typer.Context, json: JsonOpt = False) -> None:
+        """Sign out: the server revokes your token and it is forgotten here."""
+        from caseflow.adapters import usecases
+        from caseflow.adapters.cli import remote
+
+        state: CliState = ctx.obj
+        session = remote.saved()
+        if session is None or not session.token:
+            raise UsageProblem(_("not signed in to any server"))
+        revoked = True
+        try:
+            remote.Client(session, state.lang).call(usecases.get("logout"), {})
+        except remote.RemoteError as error:
+            if error.status != 401:  # 401: already revoked (or the user deactivated)
+                raise
+            revoked = False
+        remote.forget()
+        if json:
+            print_json({"server": session.server, "login": session.login,
+                        "revoked": revoked}, state.tz)
+        else:
+            typer.echo(_("signed out of {server}").format(server=session.server))

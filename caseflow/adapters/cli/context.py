@@ -29,6 +29,9 @@ class CliState:
     lang_override: str | None = None
     _app: Any = field(default=None, repr=False)
     _actor: Any = field(default=None, repr=False)
+    # remote mode: the server session (see remote.py); set by the root callback
+    session: Any = field(default=None, repr=False)
+    command: str = ""
 
     @property
     def lang(self) -> str:
@@ -42,6 +45,8 @@ class CliState:
         return resolve(raw)
 
     def app(self, *, check_schema: bool = True) -> Any:
+        if self.session is not None:
+            raise _not_remote(self)
         if self._app is None:
             from caseflow.services.app import App
 
@@ -63,14 +68,50 @@ class CliState:
         from caseflow.adapters import usecases
 
         case = usecases.get(name)
+        if self.session is not None:
+            from caseflow.adapters.cli.remote import Client
+
+            return Client(self.session, self.lang).call(case, args)
         result = case.run(self.app(), self.actor(), **args)
         return jsonable(result, self.tz)
+
+    def records(self, name: str, **args: Any) -> Any:
+        """``call``, read back as objects for the renderers (see records.py)."""
+        from caseflow.adapters.cli.records import wrap
+
+        return wrap(self.call(name, **args))
+
+    def now(self) -> datetime:
+        if self._app is not None:
+            return self._app.clock.now()
+        clock = _clock()
+        if clock is None:
+            from caseflow.clock import SystemClock
+
+            clock = SystemClock()
+        return clock.now()
+
+    def calendar(self) -> Any:
+        """The working-day calendar (with the town's holidays file), without a database."""
+        if self._app is not None:
+            return self._app.calendar
+        from caseflow.config import load_settings
+        from caseflow.domain.calendar import WorkCalendar, parse_overrides
+
+        settings = load_settings()
+        overrides = {}
+        if settings.holidays_file is not None and settings.holidays_file.is_file():
+            overrides = parse_overrides(settings.holidays_file.read_text(encoding="utf-8"),
+                                        str(settings.holidays_file))
+        return WorkCalendar(overrides=overrides)
 
     @property
     def login(self) -> str:
         return self.user or os.environ.get("CASEFLOW_USER") or getpass.getuser()
 
     def actor(self) -> Any:
+        if self.session is not None:
+            raise _not_remote(self)
         if self._actor is None:
             from caseflow.services.directory import resolve_actor
 
@@ -79,8 +120,20 @@ class CliState:
 
     @property
     def tz(self) -> ZoneInfo:
+        if self.session is not None:
+            from caseflow.config import load_settings
+
+            return ZoneInfo(load_settings().display_tz)
         return ZoneInfo(self.app(check_schema=False).settings.display_tz
                         if self._app is not None else "Asia/Shanghai")
+
+
+def _not_remote(state: CliState) -> CaseflowError:
+    from caseflow.adapters.cli.i18n import _
+    from caseflow.errors import Refused
+
+    return Refused(_("`caseflow {command}` does not work through the server yet").format(
+        command=state.command), hint=_("run it on the server's machine, against its database"))
 
 
 FAKE_NOW = "CASEFLOW_FAKE_NOW"

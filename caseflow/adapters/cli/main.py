@@ -49,8 +49,40 @@ def root(
     from caseflow.adapters.cli import i18n
 
     i18n.use(state.lang)
+    state.command = ctx.invoked_subcommand or ""
+    if state.command not in LOCAL_ONLY:
+        _go_remote(state)
     ctx.call_on_close(state.close)
     route_warnings()
+
+
+# Commands that work on the machine's own database (or files) even when a server is
+# configured: setting up and running the server side, and signing in to a server.
+LOCAL_ONLY = frozenset({"serve", "init", "db", "demo", "scheduler", "sweep", "export",
+                        "import-dump", "calendar", "workflow", "login", "logout"})
+
+
+def _go_remote(state: CliState) -> None:
+    """Remote mode when a server is configured: identity is the token, so ``--user``
+    and ``--db`` are refused rather than silently ignored."""
+    from caseflow.adapters.cli import remote
+
+    session = remote.active()
+    if session is None:
+        return
+    from caseflow.adapters.cli.i18n import _
+    from caseflow.errors import Refused
+
+    if state.user is not None or state.database_url is not None:
+        raise Refused(_("--user and --db do not apply when working through the server "
+                        "{server}: you act as the person signed in").format(
+                          server=session.server),
+                      hint=_("`caseflow logout` (and unset CASEFLOW_SERVER) to work on a "
+                             "local database"))
+    if not session.token:
+        raise remote.NotLoggedIn(_("not signed in to {server}").format(server=session.server),
+                                 hint=_("run `caseflow login`"))
+    state.session = session
 
 
 # Each command group lives in its own module with a ``register(app)``; add new ones here.

@@ -2,6 +2,8 @@
 
 ``ticket list --mine`` and ``ticket close ID`` are the hot paths: they import only
 typer, the ticket service and (for the list) rich's table, nothing else heavy.
+Each command calls its use case (``caseflow.adapters.usecases``: locally, or on the
+server in remote mode) and renders the ``--json``-shaped result it gets back.
 """
 
 from __future__ import annotations
@@ -18,16 +20,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON")]
 IdArg = Annotated[int, typer.Argument(help="work order id")]
 
 
-def _ticket_dict(view: Any, *, full: bool) -> dict[str, Any]:
-    data = view.as_dict()
-    if not full:
-        data.pop("history", None)
-    return data
-
-
 def _done(state: CliState, view: Any, json: bool, message: str) -> None:
     if json:
-        print_json(_ticket_dict(view, full=False), state.tz)
+        print_json(view.as_dict(), state.tz)
     else:
         typer.echo(message)
 
@@ -39,10 +34,9 @@ def _label(state: CliState, view: Any) -> str:
 def _print_ticket(state: CliState, view: Any) -> None:
     from caseflow.adapters.cli import render
 
-    app = state.app()
     tz = state.tz
     if view.status in render.OPEN:
-        rel, style = render.relative_due(view.due_at, app.clock.now(), app.calendar)
+        rel, style = render.relative_due(view.due_at, state.now(), state.calendar())
         due = f"{render.due_text(view.due_at, tz)} ({rel})"
     else:
         due, style = render.due_text(view.due_at, tz), ""
@@ -66,17 +60,15 @@ def _print_ticket(state: CliState, view: Any) -> None:
 def _pick(state: CliState) -> int:
     """On a terminal: number the user's open orders and ask which one to close."""
     from caseflow.adapters.cli import render
-    from caseflow.services import tickets
 
-    app = state.app()
-    mine = tickets.list_tickets(app, state.actor(), scope="mine", limit=50)
+    mine = state.records("ticket.list", mine=True, limit=50)
     if not mine:
         raise UsageProblem(_("you have no open work orders to close"),
                            hint=_("see `caseflow ticket list --team CODE`"))
-    now = app.clock.now()
+    now, calendar = state.now(), state.calendar()
     grid = render.table("#", _("ID"), _("Work order"), _("Due"))
     for number, view in enumerate(mine, start=1):
-        rel, style = render.relative_due(view.due_at, now, app.calendar)
+        rel, style = render.relative_due(view.due_at, now, calendar)
         grid.add_row(str(number), str(view.id), view.display_title(state.lang), rel,
                      style=style or None)
     render.console().print(grid)
@@ -112,32 +104,22 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Work orders, soonest due first; overdue in red, due within a working day in
         yellow."""
-        from caseflow.services import tickets
-
         if sum((mine, team is not None, all_)) > 1:
             raise UsageProblem(_("use only one of --mine, --team CODE, --all"))
         state: CliState = ctx.obj
-        app_ = state.app()
-        actor = state.actor()
         when = None
         if as_of:
             from caseflow.domain.durations import parse_instant
 
             when = parse_instant(as_of)
-        if team is not None:
-            scope = "team"
-        elif all_ or (not mine and case_id is not None):
-            scope = "all"
-        elif mine or actor.role in ("member", "lead"):
-            scope = "mine"
-        else:
-            scope = "all"
-        views = tickets.list_tickets(app_, actor, scope=scope, team=team, overdue=overdue,
-                                     as_of=when, status=status, case_id=case_id,
-                                     limit=limit or None)
+        data = state.call("ticket.list", mine=mine, team=team, all=all_, overdue=overdue,
+                          as_of=as_of, status=status, case_id=case_id, limit=limit or None)
         if json:
-            print_json([_ticket_dict(v, full=False) for v in views], state.tz)
+            print_json(data, state.tz)
             return
+        from caseflow.adapters.cli.records import wrap
+
+        views = wrap(data)
         if not views:
             typer.echo(_("no work orders"), err=True)
             return
@@ -145,7 +127,7 @@ def register(app: typer.Typer) -> None:
 
         shown = views if limit is not None else views[:SHOWN]
         render.show(render.ticket_table(shown, lang=state.lang, tz=state.tz,
-                                        now=when or app_.clock.now(), calendar=app_.calendar))
+                                        now=when or state.now(), calendar=state.calendar()))
         if len(shown) < len(views):
             typer.echo(_("showing {shown} of {total}, soonest due first; --limit 0 shows all")
                        .format(shown=len(shown), total=len(views)))
@@ -153,13 +135,10 @@ def register(app: typer.Typer) -> None:
     @ticket.command("show")
     def show(ctx: typer.Context, ticket_id: IdArg, json: JsonOpt = False) -> None:
         """One work order with its history."""
-        from caseflow.services import tickets
-
         state: CliState = ctx.obj
-        state.actor()
-        view = tickets.show_ticket(state.app(), ticket_id)
+        view = state.records("ticket.show", ticket_id=ticket_id)
         if json:
-            print_json(_ticket_dict(view, full=True), state.tz)
+            print_json(view.as_dict(), state.tz)
         else:
             _print_ticket(state, view)
 
@@ -175,26 +154,19 @@ def register(app: typer.Typer) -> None:
         json: JsonOpt = False,
     ) -> None:
         """Open a work order on a case."""
-        from caseflow.domain.durations import parse_date, parse_duration
-        from caseflow.services import tickets
-
         if (due is None) == (within is None):
             raise UsageProblem(_("give exactly one of --due DATE or --in 5wd|10d"))
         state: CliState = ctx.obj
-        view = tickets.add_ticket(
-            state.app(), state.actor(), case_id, title,
-            due_on=parse_date(due) if due else None,
-            within=parse_duration(within) if within else None, assignee=assignee)
+        view = state.records("ticket.add", case_id=case_id, title=title, due=due,
+                             within=within, assignee=assignee)
         _done(state, view, json, _("opened {ticket}, due {due}").format(
             ticket=_label(state, view), due=view.due_at.astimezone(state.tz).date()))
 
     @ticket.command("start")
     def start(ctx: typer.Context, ticket_id: IdArg, json: JsonOpt = False) -> None:
         """Mark a work order in progress (taking it if unassigned)."""
-        from caseflow.services import tickets
-
         state: CliState = ctx.obj
-        view = tickets.start(state.app(), state.actor(), ticket_id)
+        view = state.records("ticket.start", ticket_id=ticket_id)
         _done(state, view, json, _("started {ticket}").format(ticket=_label(state, view)))
 
     @ticket.command("close")
@@ -206,8 +178,6 @@ def register(app: typer.Typer) -> None:
         json: JsonOpt = False,
     ) -> None:
         """Close a work order with a note of what was done."""
-        from caseflow.services import tickets
-
         state: CliState = ctx.obj
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
         if ticket_id is None:
@@ -219,7 +189,7 @@ def register(app: typer.Typer) -> None:
             if not interactive:
                 raise UsageProblem(_("ticket close needs --note TEXT (what was done)"))
             note = typer.prompt(_("Note (what was done)"))
-        view = tickets.close(state.app(), state.actor(), ticket_id, note)
+        view = state.records("ticket.close", ticket_id=ticket_id, note=note)
         late = view.closed_at is not None and view.closed_at > view.due_at
         _done(state, view, json, _("closed {ticket} ({when})").format(
             ticket=_label(state, view), when=_("late") if late else _("on time")))
@@ -231,10 +201,8 @@ def register(app: typer.Typer) -> None:
         json: JsonOpt = False,
     ) -> None:
         """Reopen a closed work order."""
-        from caseflow.services import tickets
-
         state: CliState = ctx.obj
-        view = tickets.reopen(state.app(), state.actor(), ticket_id, reason)
+        view = state.records("ticket.reopen", ticket_id=ticket_id, reason=reason)
         _done(state, view, json, _("reopened {ticket}").format(ticket=_label(state, view)))
 
     @ticket.command("assign")
@@ -244,10 +212,8 @@ def register(app: typer.Typer) -> None:
         json: JsonOpt = False,
     ) -> None:
         """Assign a work order (leads; members may take an unassigned one)."""
-        from caseflow.services import tickets
-
         state: CliState = ctx.obj
-        view = tickets.assign(state.app(), state.actor(), ticket_id, login)
+        view = state.records("ticket.assign", ticket_id=ticket_id, login=login)
         _done(state, view, json, _("assigned {ticket} to {login}").format(
             ticket=_label(state, view), login=login))
 
@@ -259,11 +225,8 @@ def register(app: typer.Typer) -> None:
         json: JsonOpt = False,
     ) -> None:
         """Move a deadline later (the team's lead)."""
-        from caseflow.domain.durations import parse_date
-        from caseflow.services import tickets
-
         state: CliState = ctx.obj
-        view = tickets.extend(state.app(), state.actor(), ticket_id, parse_date(to), reason)
+        view = state.records("ticket.extend", ticket_id=ticket_id, to=to, reason=reason)
         _done(state, view, json, _("extended {ticket} to {due}").format(
             ticket=_label(state, view), due=view.due_at.astimezone(state.tz).date()))
 
@@ -274,8 +237,6 @@ def register(app: typer.Typer) -> None:
         json: JsonOpt = False,
     ) -> None:
         """Add a comment to a work order's history."""
-        from caseflow.services import tickets
-
         state: CliState = ctx.obj
-        view = tickets.comment(state.app(), state.actor(), ticket_id, text)
+        view = state.records("ticket.comment", ticket_id=ticket_id, text=text)
         _done(state, view, json, _("commented on {ticket}").format(ticket=_label(state, view)))
