@@ -230,3 +230,214 @@ def ticket_comment(app: Any, actor: Any, ticket_id: int, text: str) -> dict[str,
     from caseflow.services import tickets
 
     return _ticket(tickets.comment(app, actor, ticket_id, text))
+
+
+# ---------------------------------------------------------------- cases
+
+
+def _case(view: Any, *, full: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = view.as_dict()
+    if not full:
+        data.pop("tickets", None)
+        data.pop("history", None)
+    return data
+
+
+def _moved(app: Any, moved: Any) -> dict[str, Any]:
+    """What a transition did, with the stage labels a renderer needs."""
+    from dataclasses import asdict
+
+    from caseflow.services.cases import workflow_of
+
+    stages = {s.name: s for s in workflow_of(app, moved.case.id).stages}
+    source = stages.get(moved.source)
+    data = asdict(moved)
+    data["source_label_en"] = source.label("en") if source else moved.source
+    data["source_label_zh"] = source.label("zh_CN") if source else moved.source
+    return data
+
+
+@usecase("case.list", "GET", "/cases")
+def case_list(app: Any, actor: Any, project: str | None = None, stage: str | None = None,
+              status: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """Cases by id."""
+    from caseflow.services.cases import list_cases
+
+    return [_case(v) for v in list_cases(app, project, stage, status, limit)]
+
+
+@usecase("case.show", "GET", "/cases/{case_id}")
+def case_show(app: Any, actor: Any, case_id: int) -> dict[str, Any]:
+    """One case with its work orders and history."""
+    from caseflow.services.cases import show_case
+
+    return _case(show_case(app, case_id), full=True)
+
+
+@usecase("case.add", "POST", "/cases")
+def case_add(app: Any, actor: Any, project: str, name: str, credit_code: str | None = None,
+             area_mu: float | None = None, team: str | None = None) -> dict[str, Any]:
+    """Open a case; its first stage's work orders open with it."""
+    from caseflow.services.cases import NewCase, add_case
+
+    return _case(add_case(app, actor, project, NewCase(name=name, credit_code=credit_code,
+                                                       area_mu=area_mu, team=team)))
+
+
+@usecase("case.import", "POST", "/cases/import")
+def case_import(app: Any, actor: Any, project: str, filename: str, content_base64: str,
+                skip_invalid: bool = False) -> dict[str, Any]:
+    """Import cases from a .csv or .xlsx (base64); all rows are checked first."""
+    import base64
+    import binascii
+    import tempfile
+    from dataclasses import asdict
+    from pathlib import Path, PurePath
+
+    from caseflow.adapters.cli.case_import import run_import
+    from caseflow.errors import InvalidInput
+
+    name = PurePath(filename.replace("\\", "/")).name
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InvalidInput(f"{name}: only .csv and .xlsx files can be imported")
+    try:
+        content = base64.b64decode(content_base64, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput(f"{name}: the file content is not base64") from None
+    with tempfile.TemporaryDirectory(prefix="caseflow-import-") as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(content)
+        return asdict(run_import(app, actor, path, project, skip_invalid=skip_invalid))
+
+
+@usecase("case.advance", "POST", "/cases/{case_id}/advance")
+def case_advance(app: Any, actor: Any, case_id: int, trigger: str | None = None,
+                 note: str | None = None) -> dict[str, Any]:
+    """Move a case to its next stage (or fire a trigger)."""
+    from caseflow.services import cases
+
+    return _moved(app, cases.advance(app, actor, case_id, trigger, note))
+
+
+@usecase("case.hold", "POST", "/cases/{case_id}/hold")
+def case_hold(app: Any, actor: Any, case_id: int, reason: str) -> dict[str, Any]:
+    """Put a case on hold."""
+    from caseflow.services import cases
+
+    return _moved(app, cases.hold(app, actor, case_id, reason))
+
+
+@usecase("case.resume", "POST", "/cases/{case_id}/resume")
+def case_resume(app: Any, actor: Any, case_id: int, note: str | None = None) -> dict[str, Any]:
+    """Resume a held case in the stage it was held in."""
+    from caseflow.services import cases
+
+    return _moved(app, cases.resume(app, actor, case_id, note))
+
+
+@usecase("case.withdraw", "POST", "/cases/{case_id}/withdraw")
+def case_withdraw(app: Any, actor: Any, case_id: int, reason: str) -> dict[str, Any]:
+    """Withdraw a case; its open work orders are cancelled."""
+    from caseflow.services import cases
+
+    return _moved(app, cases.withdraw(app, actor, case_id, reason))
+
+
+# ---------------------------------------------------------------- clear-to-zero list
+
+
+@usecase("clearlist.list", "GET", "/clearlist")
+def clearlist_list(app: Any, actor: Any, all: bool = False, team: str | None = None,
+                   town: str | None = None, level: int | None = None,
+                   as_of: str | None = None) -> dict[str, Any]:
+    """What is left to clear (还剩 N 项), highest level first, then oldest."""
+    from caseflow.domain.durations import parse_instant
+    from caseflow.services import clearlist
+
+    listed = clearlist.list_entries(app, include_signed_off=all, team=team, town=town,
+                                    level=level,
+                                    as_of=parse_instant(as_of) if as_of else None)
+    return {"as_of": listed.as_of, "left": listed.left, "per_team": listed.per_team,
+            "entries": [e.as_dict() for e in listed.entries]}
+
+
+@usecase("clearlist.signoff", "POST", "/clearlist/{entry_id}/signoff")
+def clearlist_signoff(app: Any, actor: Any, entry_id: int, note: str) -> dict[str, Any]:
+    """Sign an entry off (销号): supervisors and admins."""
+    from caseflow.services import clearlist
+
+    return clearlist.signoff(app, actor, entry_id, note).as_dict()
+
+
+@usecase("clearlist.reject", "POST", "/clearlist/{entry_id}/reject")
+def clearlist_reject(app: Any, actor: Any, entry_id: int, reason: str) -> dict[str, Any]:
+    """Reject a closure (退回): the work order is reopened."""
+    from caseflow.services import clearlist
+
+    return clearlist.reject(app, actor, entry_id, reason).as_dict()
+
+
+# ---------------------------------------------------------------- reports
+
+
+@usecase("report.weekly", "GET", "/reports/weekly")
+def report_weekly(app: Any, actor: Any, week: str | None = None, by: str = "team") -> Any:
+    """The weekly ranking (每周量化排序) with movement against the week before."""
+    from caseflow.adapters.cli.report_cmds import weekly_json
+    from caseflow.services import reports
+
+    return weekly_json(reports.weekly(app, week, by=by))
+
+
+@usecase("report.progress", "GET", "/reports/progress")
+def report_progress(app: Any, actor: Any, year: int | None = None, by: str = "project") -> Any:
+    """Area through demolition against the year's target, the funnel and the pace."""
+    from caseflow.services import reports
+
+    return reports.progress(app, year, by=by)
+
+
+@usecase("report.burndown", "GET", "/reports/burndown")
+def report_burndown(app: Any, actor: Any, days: int = 30, team: str | None = None) -> Any:
+    """Open clear-list items per day (dates and counts)."""
+    from caseflow.services import reports
+
+    series = reports.burndown(app, days, team=team)
+    return {"dates": series.dates, "open_counts": series.open_counts}
+
+
+# ---------------------------------------------------------------- teams and users
+
+
+@usecase("team.list", "GET", "/teams")
+def team_list(app: Any, actor: Any) -> list[Any]:
+    """Teams with their number of users."""
+    from caseflow.services import directory
+
+    return directory.list_teams(app)
+
+
+@usecase("team.add", "POST", "/teams")
+def team_add(app: Any, actor: Any, code: str, name: str) -> Any:
+    """Add a team (admin)."""
+    from caseflow.services import directory
+
+    return directory.add_team(app, actor, code, name)
+
+
+@usecase("user.list", "GET", "/users")
+def user_list(app: Any, actor: Any) -> list[Any]:
+    """Users, their roles and teams."""
+    from caseflow.services import directory
+
+    return directory.list_users(app)
+
+
+@usecase("user.add", "POST", "/users")
+def user_add(app: Any, actor: Any, login: str, name: str, role: str, team: str | None = None,
+             email: str | None = None) -> Any:
+    """Add a user (admin). Members and leads belong to a team."""
+    from caseflow.services import directory
+
+    return directory.add_user(app, actor, login, name, role, team, email)

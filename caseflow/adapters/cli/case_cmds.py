@@ -13,15 +13,6 @@ from caseflow.adapters.cli.i18n import _
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON")]
 IdArg = Annotated[int, typer.Argument(help="case id")]
-_LIST_ONLY = ("tickets", "history")
-
-
-def _case_dict(view: Any, *, full: bool) -> dict[str, Any]:
-    data = view.as_dict()
-    if not full:
-        for key in _LIST_ONLY:
-            data.pop(key, None)
-    return data
 
 
 def _mu(value: float | None) -> str:
@@ -47,23 +38,19 @@ def _print_case(state: CliState, view: Any) -> None:
         (_("Next"), ", ".join(view.allowed_triggers)),
     ]))
     if view.tickets:
-        app = state.app()
-        out.print(render.ticket_table(view.tickets, lang=lang, tz=tz, now=app.clock.now(),
-                                      calendar=app.calendar, title=_("Work orders")))
+        out.print(render.ticket_table(view.tickets, lang=lang, tz=tz, now=state.now(),
+                                      calendar=state.calendar(), title=_("Work orders")))
     out.print(render.history_table(view.history, tz))
 
 
 def _print_moved(state: CliState, moved: Any, json: bool) -> None:
     if json:
-        print_json(moved, state.tz)
+        print_json(moved.as_dict(), state.tz)
         return
-    from caseflow.services.cases import workflow_of
-
     lang = state.lang
-    definition = workflow_of(state.app(), moved.case.id)
-    labels = {s.name: s.label(lang) for s in definition.stages}
+    source = moved.source_label_zh if lang.startswith("zh") else moved.source_label_en
     typer.echo(_("case #{id} {name}: {source} → {dest} ({trigger})").format(
-        id=moved.case.id, name=moved.case.name, source=labels.get(moved.source, moved.source),
+        id=moved.case.id, name=moved.case.name, source=source,
         dest=moved.case.stage_label(lang), trigger=moved.trigger))
     for ticket in moved.opened:
         typer.echo("  + " + _("opened #{id} {title}").format(id=ticket.id,
@@ -90,13 +77,11 @@ def register(app: typer.Typer) -> None:
         json: JsonOpt = False,
     ) -> None:
         """Open a case; its first stage's work orders open with it."""
-        from caseflow.services.cases import NewCase, add_case
-
         state: CliState = ctx.obj
-        view = add_case(state.app(), state.actor(), project,
-                        NewCase(name=name, credit_code=credit_code, area_mu=area_mu, team=team))
+        view = state.records("case.add", project=project, name=name, credit_code=credit_code,
+                             area_mu=area_mu, team=team)
         if json:
-            print_json(_case_dict(view, full=False), state.tz)
+            print_json(view.as_dict(), state.tz)
         else:
             typer.echo(_("case #{id} added: {name} ({stage})").format(
                 id=view.id, name=view.name, stage=view.stage_label(state.lang)))
@@ -113,11 +98,27 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Import cases; every row is checked first, and nothing is written unless all
         rows are valid (or --skip-invalid)."""
-        from caseflow.adapters.cli.case_import import run_import
-
         state: CliState = ctx.obj
-        result = run_import(state.app(), state.actor(), file, project,
-                            skip_invalid=skip_invalid)
+        if state.session is not None:  # remote: the server reads and checks the file
+            import base64
+
+            from caseflow.adapters.cli.case_import import ImportResult
+
+            try:
+                content = file.read_bytes()
+            except OSError as exc:
+                from caseflow.errors import InvalidInput
+
+                raise InvalidInput(f"cannot read {file}: {exc.strerror or exc}") from None
+            result = ImportResult(**state.call(
+                "case.import", project=project, filename=file.name,
+                content_base64=base64.b64encode(content).decode("ascii"),
+                skip_invalid=skip_invalid))
+        else:  # local: with a progress bar for big files
+            from caseflow.adapters.cli.case_import import run_import
+
+            result = run_import(state.app(), state.actor(), file, project,
+                                skip_invalid=skip_invalid)
         for message in result.errors:
             sys.stderr.write(message + "\n")
         if json:
@@ -148,14 +149,15 @@ def register(app: typer.Typer) -> None:
         json: JsonOpt = False,
     ) -> None:
         """Cases by id."""
-        from caseflow.services.cases import list_cases
-
         state: CliState = ctx.obj
-        state.actor()
-        views = list_cases(state.app(), project, stage, status, limit)
+        data = state.call("case.list", project=project, stage=stage, status=status,
+                          limit=limit)
         if json:
-            print_json([_case_dict(v, full=False) for v in views], state.tz)
+            print_json(data, state.tz)
             return
+        from caseflow.adapters.cli.records import wrap
+
+        views = wrap(data)
         from caseflow.adapters.cli import render
 
         grid = render.table(_("ID"), _("Enterprise"), _("Stage"), _("Status"), _("Team"),
@@ -175,13 +177,10 @@ def register(app: typer.Typer) -> None:
     @case.command("show")
     def show(ctx: typer.Context, case_id: IdArg, json: JsonOpt = False) -> None:
         """One case with its work orders and history."""
-        from caseflow.services.cases import show_case
-
         state: CliState = ctx.obj
-        state.actor()
-        view = show_case(state.app(), case_id)
+        view = state.records("case.show", case_id=case_id)
         if json:
-            print_json(_case_dict(view, full=True), state.tz)
+            print_json(view.as_dict(), state.tz)
         else:
             _print_case(state, view)
 
@@ -194,11 +193,9 @@ def register(app: typer.Typer) -> None:
         json: JsonOpt = False,
     ) -> None:
         """Move a case to its next stage (or fire TRIGGER)."""
-        from caseflow.services import cases
-
         state: CliState = ctx.obj
-        _print_moved(state, cases.advance(state.app(), state.actor(), case_id, trigger, note),
-                     json)
+        _print_moved(state, state.records("case.advance", case_id=case_id, trigger=trigger,
+                                          note=note), json)
 
     @case.command("hold")
     def hold(
@@ -207,10 +204,8 @@ def register(app: typer.Typer) -> None:
         json: JsonOpt = False,
     ) -> None:
         """Put a case on hold."""
-        from caseflow.services import cases
-
         state: CliState = ctx.obj
-        _print_moved(state, cases.hold(state.app(), state.actor(), case_id, reason), json)
+        _print_moved(state, state.records("case.hold", case_id=case_id, reason=reason), json)
 
     @case.command("resume")
     def resume(
@@ -219,10 +214,8 @@ def register(app: typer.Typer) -> None:
         json: JsonOpt = False,
     ) -> None:
         """Resume a held case in the stage it was held in."""
-        from caseflow.services import cases
-
         state: CliState = ctx.obj
-        _print_moved(state, cases.resume(state.app(), state.actor(), case_id, note), json)
+        _print_moved(state, state.records("case.resume", case_id=case_id, note=note), json)
 
     @case.command("withdraw")
     def withdraw(
@@ -231,8 +224,7 @@ def register(app: typer.Typer) -> None:
         json: JsonOpt = False,
     ) -> None:
         """Withdraw a case; its open work orders are cancelled."""
-        from caseflow.services import cases
-
         state: CliState = ctx.obj
-        _print_moved(state, cases.withdraw(state.app(), state.actor(), case_id, reason), json)
+        _print_moved(state, state.records("case.withdraw", case_id=case_id, reason=reason),
+                     json)
 

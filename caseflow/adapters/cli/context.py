@@ -62,7 +62,7 @@ class CliState:
         if self._app is not None:
             self._app.engine.dispose()
 
-    def call(self, name: str, **args: Any) -> Any:
+    def call(self, name: str, /, **args: Any) -> Any:
         """Run use case ``name`` (see ``caseflow.adapters.usecases``) and return its
         result in the shape ``--json`` prints."""
         from caseflow.adapters import usecases
@@ -75,7 +75,7 @@ class CliState:
         result = case.run(self.app(), self.actor(), **args)
         return jsonable(result, self.tz)
 
-    def records(self, name: str, **args: Any) -> Any:
+    def records(self, name: str, /, **args: Any) -> Any:
         """``call``, read back as objects for the renderers (see records.py)."""
         from caseflow.adapters.cli.records import wrap
 

@@ -26,26 +26,24 @@ def register(app: typer.Typer) -> None:
         json: JsonOpt = False,
     ) -> None:
         """Add a team (admin)."""
-        from caseflow.services import directory
-
         state: CliState = ctx.obj
-        view = directory.add_team(state.app(), state.actor(), code, name)
+        view = state.records("team.add", code=code, name=name)
         if json:
-            print_json(view, state.tz)
+            print_json(view.as_dict(), state.tz)
         else:
             typer.echo(_("team {code} added: {name}").format(code=view.code, name=view.name))
 
     @team.command("list")
     def team_list(ctx: typer.Context, json: JsonOpt = False) -> None:
         """Teams with their number of users."""
-        from caseflow.services import directory
-
         state: CliState = ctx.obj
-        state.actor()
-        teams = directory.list_teams(state.app())
+        data = state.call("team.list")
         if json:
-            print_json(teams, state.tz)
+            print_json(data, state.tz)
             return
+        from caseflow.adapters.cli.records import wrap
+
+        teams = wrap(data)
         from caseflow.adapters.cli import render
 
         grid = render.table(_("Code"), _("Name"), _("Users"))
@@ -65,13 +63,11 @@ def register(app: typer.Typer) -> None:
         json: JsonOpt = False,
     ) -> None:
         """Add a user (admin). Members and leads belong to a team."""
-        from caseflow.services import directory
-
         state: CliState = ctx.obj
-        view = directory.add_user(state.app(), state.actor(), login, name, role, team_code,
-                                  email)
+        view = state.records("user.add", login=login, name=name, role=role, team=team_code,
+                             email=email)
         if json:
-            print_json(view, state.tz)
+            print_json(view.as_dict(), state.tz)
         else:
             from caseflow.adapters.cli.render import role_label
 
@@ -82,14 +78,14 @@ def register(app: typer.Typer) -> None:
     @user.command("list")
     def user_list(ctx: typer.Context, json: JsonOpt = False) -> None:
         """Users, their roles and teams."""
-        from caseflow.services import directory
-
         state: CliState = ctx.obj
-        state.actor()
-        users = directory.list_users(state.app())
+        data = state.call("user.list")
         if json:
-            print_json(users, state.tz)
+            print_json(data, state.tz)
             return
+        from caseflow.adapters.cli.records import wrap
+
+        users = wrap(data)
         from caseflow.adapters.cli import render
 
         grid = render.table(_("Login"), _("Name"), _("Role"), _("Team"), _("E-mail"))

@@ -105,16 +105,15 @@ def register(app: typer.Typer) -> None:
         """What is left to clear, highest level first, then oldest."""
         if ctx.invoked_subcommand is not None:
             return
-        from caseflow.services import clearlist
-
         state: CliState = ctx.obj
-        listed = clearlist.list_entries(state.app(), include_signed_off=all_, team=team,
-                                        town=town, level=level, as_of=_as_of(as_of))
+        data = state.call("clearlist.list", all=all_, team=team, town=town, level=level,
+                          as_of=as_of)
         if json:
-            print_json({"as_of": listed.as_of, "left": listed.left, "per_team": listed.per_team,
-                        "entries": [e.as_dict() for e in listed.entries]}, state.tz)
+            print_json(data, state.tz)
             return
-        _print_list(state, listed)
+        from caseflow.adapters.cli.records import wrap
+
+        _print_list(state, wrap(data))
 
     @clearlist_app.command("signoff")
     def signoff_cmd(
@@ -124,10 +123,8 @@ def register(app: typer.Typer) -> None:
         json: JsonOpt = False,
     ) -> None:
         """Sign an entry off (销号): supervisors and admins, entries awaiting sign-off."""
-        from caseflow.services import clearlist
-
         state: CliState = ctx.obj
-        view = clearlist.signoff(state.app(), state.actor(), entry, note)
+        view = state.records("clearlist.signoff", entry_id=entry, note=note)
         if json:
             print_json(view.as_dict(), state.tz)
         else:
@@ -142,10 +139,8 @@ def register(app: typer.Typer) -> None:
         json: JsonOpt = False,
     ) -> None:
         """Reject a closure: the work order is reopened and the entry is open again."""
-        from caseflow.services import clearlist
-
         state: CliState = ctx.obj
-        view = clearlist.reject(state.app(), state.actor(), entry, reason)
+        view = state.records("clearlist.reject", entry_id=entry, reason=reason)
         if json:
             print_json(view.as_dict(), state.tz)
         else:

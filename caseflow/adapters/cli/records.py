@@ -35,6 +35,25 @@ class Record:
     def get(self, name: str, default: Any = None) -> Any:
         return self._data.get(name, default)
 
+    # a Record is also a read-only mapping (e.g. ``per_team.items()``)
+    def items(self) -> Any:
+        return self._data.items()
+
+    def keys(self) -> Any:
+        return self._data.keys()
+
+    def values(self) -> Any:
+        return self._data.values()
+
+    def __iter__(self) -> Any:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._data
+
     def as_dict(self) -> dict[str, Any]:
         return self._data
 

@@ -68,22 +68,20 @@ def register(app: typer.Typer) -> None:
         output: OutputOpt = None,
     ) -> None:
         """The weekly ranking (每周量化排序) with movement against the week before."""
-        from caseflow.services import reports
-
         state: CliState = ctx.obj
-        app_ = state.app()
-        report = reports.weekly(app_, week, by=by.value)
-        table = weekly_table(report, state.lang)
+        data = state.call("report.weekly", week=week, by=by.value)
         if fmt is Format.json:
-            print_json({"week": report.week, "previous_week": report.previous_week,
-                        "by": report.by, "start": report.start, "end": report.end,
-                        "as_of": report.as_of, "rows": table.rows}, state.tz)
+            print_json(data, state.tz)
             return
+        from caseflow.adapters.cli.records import wrap
+
+        report = wrap(data)
+        table = ranking_table(report.week, report.by, report.start, report.end, data["rows"])
         charts: list[str] = []
         if fmt is Format.html:
             from caseflow.adapters.exporters.burndown import render_svg
 
-            charts = [render_svg(reports.burndown(app_, 30), lang=state.lang)]
+            charts = [render_svg(_series(state, 30, None), lang=state.lang)]
         default = f"weekly-{report.week}-{report.by}.{fmt.value}"
         _emit(state, fmt, output, default, [table], charts)
 
@@ -97,13 +95,11 @@ def register(app: typer.Typer) -> None:
         output: OutputOpt = None,
     ) -> None:
         """Area through demolition against the year's target, the stage funnel and the pace."""
-        from caseflow.services import reports
-
         state: CliState = ctx.obj
-        report = reports.progress(state.app(), year, by=by.value)
+        report = state.records("report.progress", year=year, by=by.value)
         summary, funnel = progress_tables(report, state.lang)
         if fmt is Format.json:
-            print_json(report, state.tz)
+            print_json(report.as_dict(), state.tz)
             return
         default = f"progress-{report.year}-{report.by}.{fmt.value}"
         _emit(state, fmt, output, default, [summary, funnel])
@@ -119,10 +115,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The clear-to-zero list's open items per day, with the trend towards zero."""
         from caseflow.adapters.exporters import burndown as charts
-        from caseflow.services import reports
 
         state: CliState = ctx.obj
-        series = reports.burndown(state.app(), days, team=team)
+        series = _series(state, days, team)
         lang = state.lang
         title = _burndown_title(lang, team)
         if output is None:
@@ -143,6 +138,17 @@ def register(app: typer.Typer) -> None:
         typer.echo(str(output))
 
 
+def _series(state: CliState, days: int, team: str | None) -> Any:
+    """The burndown's days and counts from the use case, as the chart module's series."""
+    from datetime import date
+
+    from caseflow.adapters.exporters.burndown import BurndownSeries
+
+    data = state.call("report.burndown", days=days, team=team)
+    return BurndownSeries(dates=[date.fromisoformat(d) for d in data["dates"]],
+                          open_counts=list(data["open_counts"]))
+
+
 def _burndown_title(lang: str, team: str | None) -> str:
     from caseflow.adapters.exporters.burndown import chart_labels
 
@@ -158,10 +164,34 @@ def _unit_word(by: str) -> str:
             "person": _("by person")}[by]
 
 
+def weekly_rows(report: WeeklyReport) -> list[dict[str, Any]]:
+    """The ranking's rows as ``report weekly --format json`` prints them."""
+    return [{
+        "rank": r.rank, "movement": r.movement, "unit": r.unit, "name": r.unit_name,
+        "opened": r.opened, "closed": r.closed, "closed_on_time": r.closed_on_time,
+        "on_time_rate": r.on_time_rate, "overdue": r.overdue,
+        "mean_overdue_days": r.mean_overdue_days, "entries_added": r.entries_added,
+        "entries_signed_off": r.entries_signed_off, "entries_left": r.entries_left,
+    } for r in report.rows]
+
+
+def weekly_json(report: WeeklyReport) -> dict[str, Any]:
+    return {"week": report.week, "previous_week": report.previous_week, "by": report.by,
+            "start": report.start, "end": report.end, "as_of": report.as_of,
+            "rows": weekly_rows(report)}
+
+
 def weekly_table(report: WeeklyReport, lang: str = "en") -> ReportTable:
+    return ranking_table(report.week, report.by, report.start, report.end,
+                         weekly_rows(report))
+
+
+def ranking_table(week: str, by: str, start: Any, end: Any,
+                  rows: list[dict[str, Any]]) -> ReportTable:
+    """The weekly ranking as a report table, from its JSON rows (local or remote)."""
     from caseflow.adapters.exporters.table import Column, ReportTable
 
-    person = report.by == "person"
+    person = by == "person"
     columns = [
         Column("rank", "Rank", "排名", "int"),
         Column("movement", "Change vs last week", "较上周", "int"),
@@ -178,17 +208,9 @@ def weekly_table(report: WeeklyReport, lang: str = "en") -> ReportTable:
         Column("entries_signed_off", "Clear-list signed off", "清单销号", "int"),
         Column("entries_left", "Clear-list left", "清单剩余", "int"),
     ]
-    rows = [{
-        "rank": r.rank, "movement": r.movement, "unit": r.unit, "name": r.unit_name,
-        "opened": r.opened, "closed": r.closed, "closed_on_time": r.closed_on_time,
-        "on_time_rate": r.on_time_rate, "overdue": r.overdue,
-        "mean_overdue_days": r.mean_overdue_days, "entries_added": r.entries_added,
-        "entries_signed_off": r.entries_signed_off, "entries_left": r.entries_left,
-    } for r in report.rows]
-    period = _("{week} ({start} – {end})").format(week=report.week, start=report.start,
-                                                   end=report.end)
+    period = _("{week} ({start} – {end})").format(week=week, start=start, end=end)
     return ReportTable(
-        title_en="Weekly ranking", title_zh="每周量化排序", unit=_unit_word(report.by),
+        title_en="Weekly ranking", title_zh="每周量化排序", unit=_unit_word(by),
         period=period, columns=columns, rows=rows,
         footnote=_("Rank: on-time close rate (high first; none closed ranks last), then fewest "
                    "overdue at week end, then most closed."),
