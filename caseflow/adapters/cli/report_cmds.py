@@ -142,7 +142,7 @@ def _series(state: CliState, days: int, team: str | None) -> Any:
     """The burndown's days and counts from the use case, as the chart module's series."""
     from datetime import date
 
-    from caseflow.adapters.exporters.burndown import BurndownSeries
+    from caseflow.domain.burndown import BurndownSeries
 
     data = state.call("report.burndown", days=days, team=team)
     return BurndownSeries(dates=[date.fromisoformat(d) for d in data["dates"]],
