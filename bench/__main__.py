@@ -75,6 +75,17 @@ def figures() -> list[Figure]:
         Figure("sweep_empty_s", 4, "sweep, nothing new, 1M", "s", 0.05),
         Figure("report_weekly_s", 5, "report weekly, city db", "s", 2.0),
         Figure("report_progress_s", 5, "report progress, city db", "s", 2.0),
+        Figure("server_list_mine_p50_ms", 12, "server: ticket list --mine p50, 50 clients", "ms",
+               20),
+        Figure("server_list_mine_p99_ms", 12, "server: ticket list --mine p99, 50 clients", "ms",
+               100),
+        Figure("server_close_p50_ms", 12, "server: ticket close p50, 50 clients", "ms", 20),
+        Figure("server_close_p99_ms", 12, "server: ticket close p99, 50 clients", "ms", 100),
+        Figure("server_clearlist_p50_ms", 12, "server: clearlist p50, 50 clients", "ms", 20),
+        Figure("server_clearlist_p99_ms", 12, "server: clearlist p99, 50 clients", "ms", 100),
+        Figure("server_errors", 12, "server: errors in 30 s of load", "", 0),
+        Figure("remote_list_mine_s", 12, "remote ticket list --mine (wall)", "s", 0.25,
+               raw_key="local_list_mine_s", raw_what="s, the same command locally"),
         Figure("city_generation_s", 6, "city data set generation", "s", 120),
         Figure("demo_s", 6, "caseflow demo, 8 weeks (wall)", "s", 60),
     ]
@@ -133,6 +144,9 @@ KEYS_OF = {
     "cli_latency": ("ticket_list_mine_s", "ticket_close_s"),
     "sweep_bench": ("sweep_10k_s", "sweep_empty_s"),
     "report_bench": ("report_weekly_s", "report_progress_s"), "demo": ("demo_s",),
+    "server_bench": ("server_list_mine_p50_ms", "server_list_mine_p99_ms",
+                     "server_close_p50_ms", "server_close_p99_ms", "server_clearlist_p50_ms",
+                     "server_clearlist_p99_ms", "server_errors", "remote_list_mine_s"),
 }
 
 
@@ -151,6 +165,10 @@ TRANSLATE: dict[str, Callable[[dict[str, Any]], dict[str, float | None]]] = {
                               "raw_sweep_s": r.get("raw_sqlite_s")},
     "report_bench": lambda r: {"report_weekly_s": r.get("weekly_s"),
                                "report_progress_s": r.get("progress_s")},
+    "server_bench": lambda r: {k: r.get(k) for k in (
+        "server_list_mine_p50_ms", "server_list_mine_p99_ms", "server_close_p50_ms",
+        "server_close_p99_ms", "server_clearlist_p50_ms", "server_clearlist_p99_ms",
+        "remote_list_mine_s", "local_list_mine_s")} | {"server_errors": r.get("errors")},
 }
 
 
@@ -184,7 +202,7 @@ def run(console: Console) -> list[Figure]:
         attempt("core", lambda: core_bench.measure_core(work))
         attempt("raw", lambda: core_bench.measure_raw_sqlite(work))
         attempt("import", lambda: core_bench.measure_import(work))
-        for module in ("cli_latency", "sweep_bench", "report_bench"):
+        for module in ("cli_latency", "sweep_bench", "report_bench", "server_bench"):
             measure = optional(module)
             if measure is None:
                 notes[module] = "not available"

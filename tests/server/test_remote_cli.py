@@ -144,3 +144,19 @@ def test_a_revoked_token_is_refused_with_advice(remote: Remote, live: Any, app: 
     accounts.revoke_all_for_user(app, town.admin, "zhang")
     code, out, err = remote("ticket", "list", "--mine")
     assert code == 1 and "revoked" in err and "caseflow login" in err
+
+
+def test_remote_mode_loads_neither_sqlalchemy_nor_sqlmodel(
+        remote: Remote, live: Any, work: Any) -> None:
+    import subprocess
+    import sys
+
+    remote("login", "--server", live.url, "--user", "zhang", "--password-stdin",
+           stdin=PASSWORD + "\n")
+    probe = ("import sys; from caseflow.adapters.cli.main import main; code = main(sys.argv[1:]);"
+             " heavy = sorted(m for m in ('sqlalchemy', 'sqlmodel', 'httpx', 'alembic')"
+             " if m in sys.modules); print('HEAVY', heavy, code, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", probe, "ticket", "list", "--mine", "--json"],
+                          capture_output=True, text=True, env=dict(os.environ), timeout=120)
+    assert "HEAVY [] 0" in done.stderr, done.stderr
+    assert [r["id"] for r in json.loads(done.stdout)] == [work["mine"]]
