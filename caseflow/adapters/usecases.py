@@ -441,3 +441,41 @@ def user_add(app: Any, actor: Any, login: str, name: str, role: str, team: str |
     from caseflow.services import directory
 
     return directory.add_user(app, actor, login, name, role, team, email)
+
+
+# ---------------------------------------------------------------- projects
+
+
+@usecase("project.add", "POST", "/projects")
+def project_add(app: Any, actor: Any, code: str, name: str, town: str, workflow: str,
+                area_mu: float | None = None, target_mu: float | None = None,
+                mode: str | None = None) -> Any:
+    """Add a project (admin)."""
+    from caseflow.services import projects
+
+    return projects.add_project(app, actor, code, name, town, workflow, area_mu, target_mu,
+                                mode)
+
+
+@usecase("project.list", "GET", "/projects")
+def project_list(app: Any, actor: Any, town: str | None = None) -> list[Any]:
+    """Projects with their case counts."""
+    from caseflow.services import projects
+
+    return projects.list_projects(app, town)
+
+
+@usecase("project.show", "GET", "/projects/{code}")
+def project_show(app: Any, actor: Any, code: str) -> dict[str, Any]:
+    """One project and its cases by stage (with the stages' labels)."""
+    from dataclasses import asdict
+
+    from caseflow.services import projects
+
+    view = projects.show_project(app, code)
+    try:
+        stages = app.workflows.get(view.workflow).stages
+    except Exception:  # a workflow file removed since: the raw stage names
+        stages = []
+    return asdict(view) | {"stage_labels": {
+        s.name: {"en": s.label("en"), "zh_CN": s.label("zh_CN")} for s in stages}}

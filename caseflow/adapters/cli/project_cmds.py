@@ -16,18 +16,11 @@ def _mu(value: float | None) -> str:
     return "—" if value is None else f"{value:g}"
 
 
-def _stage_labels(state: CliState, workflow: str) -> dict[str, str]:
-    try:
-        definition = state.app().workflows.get(workflow)
-    except Exception:  # a workflow file removed since: show the raw stage names
-        return {}
-    return {s.name: s.label(state.lang) for s in definition.stages}
-
-
 def _print_project(state: CliState, view: Any) -> None:
     from caseflow.adapters.cli import render
 
-    labels = _stage_labels(state, view.workflow)
+    key = "zh_CN" if state.lang.startswith("zh") else "en"
+    labels = {stage: names[key] for stage, names in view.stage_labels.items()}
     by_stage = ", ".join(f"{labels.get(stage, stage)} {n}"
                          for stage, n in view.cases_by_stage.items())
     render.show(render.pairs([
@@ -56,13 +49,12 @@ def register(app: typer.Typer) -> None:
         json: JsonOpt = False,
     ) -> None:
         """Add a project (admin)."""
-        from caseflow.services import projects
-
         state: CliState = ctx.obj
-        view = projects.add_project(state.app(), state.actor(), code, name, town, workflow,
-                                    area_mu, target_mu, mode)
+        view = state.records("project.add", code=code, name=name, town=town,
+                             workflow=workflow, area_mu=area_mu, target_mu=target_mu,
+                             mode=mode)
         if json:
-            print_json(view, state.tz)
+            print_json(view.as_dict(), state.tz)
         else:
             typer.echo(_("project {code} added: {name} ({town}, {workflow})").format(
                 code=view.code, name=view.name, town=view.town, workflow=view.workflow))
@@ -74,14 +66,14 @@ def register(app: typer.Typer) -> None:
         json: JsonOpt = False,
     ) -> None:
         """Projects with their case counts."""
-        from caseflow.services import projects
-
         state: CliState = ctx.obj
-        state.actor()
-        views = projects.list_projects(state.app(), town)
+        data = state.call("project.list", town=town)
         if json:
-            print_json(views, state.tz)
+            print_json(data, state.tz)
             return
+        from caseflow.adapters.cli.records import wrap
+
+        views = wrap(data)
         from caseflow.adapters.cli import render
 
         grid = render.table(_("Code"), _("Name"), _("Town"), _("Workflow"), _("Mu"), _("Cases"))
@@ -98,12 +90,9 @@ def register(app: typer.Typer) -> None:
         json: JsonOpt = False,
     ) -> None:
         """One project and its cases by stage."""
-        from caseflow.services import projects
-
         state: CliState = ctx.obj
-        state.actor()
-        view = projects.show_project(state.app(), code)
+        view = state.records("project.show", code=code)
         if json:
-            print_json(view, state.tz)
+            print_json(view.as_dict(), state.tz)
         else:
             _print_project(state, view)
