@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from caseflow.clock import ensure_utc
 from caseflow.errors import InvalidInput, NotFound, Refused
 from caseflow.persistence.models import Case, ClearListEntry, Project, Team, Ticket, User
-from caseflow.services import audit
+from caseflow.services import audit, evidence
 from caseflow.services.app import App
 from caseflow.services.directory import team_by_code
 from caseflow.services.permissions import Actor, require_role
@@ -185,6 +185,7 @@ def signoff(app: App, actor: Actor, entry_id: int, note: str) -> EntryView:
         entry = _entry(session, entry_id)
         _require_awaiting(entry, "signed off")
         ticket = session.get(Ticket, entry.ticket_id)
+        evidence.require(session, app, ticket, "signoff")
         now = app.clock.now()
         entry.status, entry.signed_off_at, entry.signed_off_by = "signed_off", now, actor.login
         entry.note, entry.next_level_at = note, None

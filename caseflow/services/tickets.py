@@ -12,8 +12,10 @@ other is told somebody was first (``Conflict``) or that it is already closed.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -36,6 +38,9 @@ from caseflow.services.permissions import (
 )
 from caseflow.services.queries import events, ticket_is_open, ticket_rows, ticket_view
 from caseflow.services.views import TicketView
+
+if TYPE_CHECKING:
+    from caseflow.services.evidence import Upload
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 SCOPES = ("mine", "team", "all")
@@ -172,7 +177,10 @@ def show_ticket(app: App, ticket_id: int) -> TicketView:
         ticket = get_ticket(conn, ticket_id)
         view = _view(conn, ticket_id)
         history = events(conn, t.audit_event.c.ticket_id == ticket_id)
-        return ticket_view(ticket, view.case_name, view.team, view.assignee, history)
+        shown = ticket_view(ticket, view.case_name, view.team, view.assignee, history)
+        from caseflow.services.evidence import for_tickets
+
+        return replace(shown, evidence=for_tickets(conn, [ticket_id])[ticket_id])
 
 
 def start(app: App, actor: Actor, ticket_id: int) -> TicketView:
@@ -191,9 +199,13 @@ def start(app: App, actor: Actor, ticket_id: int) -> TicketView:
         return _view(tx.conn, ticket_id)
 
 
-def close(app: App, actor: Actor, ticket_id: int, note: str) -> TicketView:
-    """Close an order with a note of what was done; records its fact on the case and
-    moves its clear-list entry to awaiting sign-off."""
+def close(app: App, actor: Actor, ticket_id: int, note: str,
+          evidence: Sequence[Upload] = ()) -> TicketView:
+    """Close an order with a note of what was done (and the photos or files that show
+    it, attached in the same transaction); records its fact on the case and moves its
+    clear-list entry to awaiting sign-off."""
+    from caseflow.services import evidence as evidence_service
+
     note = _required_text(note, "--note")
     with app.transaction() as tx:
         conn = tx.conn
@@ -208,6 +220,9 @@ def close(app: App, actor: Actor, ticket_id: int, note: str) -> TicketView:
         if ticket.status == "cancelled":
             raise Refused(f"work order #{ticket_id} was cancelled; there is nothing to close")
         require_work_on(actor, ticket, "close")
+        if evidence:
+            evidence_service.add(conn, app, actor, ticket, evidence)
+        evidence_service.require(conn, app, ticket, "close")
         now = app.clock.now()
         values: dict[str, Any] = {"status": "closed", "closed_at": now,
                                   "closed_by": actor.login, "close_note": note}

@@ -143,9 +143,15 @@ def fail(error: CaseflowError) -> None:
 
 def localized(error: CaseflowError) -> str:
     from caseflow.adapters.cli.i18n import _, current
-    from caseflow.errors import GuardFailed, IllegalTransition
+    from caseflow.errors import EvidenceRequired, GuardFailed, IllegalTransition
 
     zh = current().startswith("zh")
+    if isinstance(error, EvidenceRequired):
+        text = (_("work order #{id} needs evidence (photos or files) before it can be closed")
+                if error.point == "close" else
+                _("work order #{id} needs evidence (photos or files) before it can be signed off"))
+        hint = _("attach them with: caseflow ticket attach {id} FILE...")
+        return f"{text.format(id=error.ticket_id)} ({hint.format(id=error.ticket_id)})"
     if isinstance(error, GuardFailed) and error.trigger:
         reasons = [_("work order #{id} {title} is not closed").format(
                        id=i, title=f"“{zh_title if zh and zh_title else title}”")
