@@ -208,6 +208,12 @@ def for_tickets(executor: Any, ticket_ids: Iterable[int]) -> dict[int, list[Evid
     return found
 
 
+def for_orders(app: App, ticket_ids: Iterable[int]) -> dict[int, list[EvidenceView]]:
+    """Evidence of a page of work orders (the clear-to-zero list shows it per item)."""
+    with app.transaction(readonly=True) as tx:
+        return for_tickets(tx.conn, ticket_ids)
+
+
 def list_evidence(app: App, ticket_id: int) -> list[EvidenceView]:
     with app.transaction(readonly=True) as tx:
         _ticket(tx.conn, ticket_id)

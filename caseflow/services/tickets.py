@@ -145,30 +145,51 @@ def list_tickets(
     case_id: int | None = None, limit: int | None = None,
 ) -> list[TicketView]:
     """Work orders, soonest due first. ``status`` is open (incl. in progress), closed or any."""
+    with app.transaction(readonly=True) as tx:
+        where = _list_filter(tx.conn, app, actor, scope=scope, team=team, overdue=overdue,
+                             as_of=as_of, status=status, case_id=case_id)
+        return ticket_rows(tx.conn, *where, limit=limit)
+
+
+def page_tickets(
+    app: App, actor: Actor, *, scope: str = "mine", team: str | None = None,
+    overdue: bool = False, status: str = "open", offset: int = 0, limit: int = 50,
+) -> tuple[list[TicketView], int]:
+    """One page of work orders, soonest due first, and how many there are in all
+    (a team's queue in a city runs to thousands: a page is read, never the lot)."""
+    with app.transaction(readonly=True) as tx:
+        where = _list_filter(tx.conn, app, actor, scope=scope, team=team, overdue=overdue,
+                             as_of=None, status=status, case_id=None)
+        total = tx.conn.execute(sa.select(sa.func.count()).select_from(T).where(*where)
+                                ).scalar_one()
+        return ticket_rows(tx.conn, *where, limit=limit, offset=max(offset, 0)), int(total)
+
+
+def _list_filter(conn: Connection, app: App, actor: Actor, *, scope: str, team: str | None,
+                 overdue: bool, as_of: datetime | None, status: str,
+                 case_id: int | None) -> list[Any]:
     if scope not in SCOPES:
         raise InvalidInput(f"scope {scope!r} must be one of {', '.join(SCOPES)}")
-    with app.transaction(readonly=True) as tx:
-        conn = tx.conn
-        where: list[Any] = []
-        if team:
-            where.append(T.c.team_id == team_by_code(conn, team).id)
-        elif scope == "mine":
-            where.append(T.c.assignee_id == actor.id)
-        elif scope == "team":
-            if actor.team_id is None:
-                raise InvalidInput(f"{actor.login} belongs to no team: pass --team CODE")
-            where.append(T.c.team_id == actor.team_id)
-        if case_id is not None:
-            where.append(T.c.case_id == case_id)
-        if status == "open" or overdue:
-            where.append(ticket_is_open())
-        elif status in ("closed", "cancelled"):
-            where.append(T.c.status == status)
-        elif status != "any":
-            raise InvalidInput(f"status {status!r} must be open, closed, cancelled or any")
-        if overdue:
-            where.append(T.c.due_at < (as_of or app.clock.now()))
-        return ticket_rows(conn, *where, limit=limit)
+    where: list[Any] = []
+    if team:
+        where.append(T.c.team_id == team_by_code(conn, team).id)
+    elif scope == "mine":
+        where.append(T.c.assignee_id == actor.id)
+    elif scope == "team":
+        if actor.team_id is None:
+            raise InvalidInput(f"{actor.login} belongs to no team: pass --team CODE")
+        where.append(T.c.team_id == actor.team_id)
+    if case_id is not None:
+        where.append(T.c.case_id == case_id)
+    if status == "open" or overdue:
+        where.append(ticket_is_open())
+    elif status in ("closed", "cancelled"):
+        where.append(T.c.status == status)
+    elif status != "any":
+        raise InvalidInput(f"status {status!r} must be open, closed, cancelled or any")
+    if overdue:
+        where.append(T.c.due_at < (as_of or app.clock.now()))
+    return where
 
 
 def show_ticket(app: App, ticket_id: int) -> TicketView:
@@ -181,6 +202,13 @@ def show_ticket(app: App, ticket_id: int) -> TicketView:
         from caseflow.services.evidence import for_tickets
 
         return replace(shown, evidence=for_tickets(conn, [ticket_id])[ticket_id])
+
+
+def may_work_on(app: App, actor: Actor, ticket_id: int) -> bool:
+    """Whether ``actor`` may start or close the order (pages offer the button only then;
+    ``close`` checks again)."""
+    with app.transaction(readonly=True) as tx:
+        return can_work_on(actor, get_ticket(tx.conn, ticket_id))
 
 
 def start(app: App, actor: Actor, ticket_id: int) -> TicketView:

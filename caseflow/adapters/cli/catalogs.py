@@ -2,7 +2,7 @@
 
 ``python -m caseflow.adapters.cli.catalogs`` extracts every ``_()``/``ngettext()``/
 ``pgettext()`` string of the CLI and of the demo (which prints with the CLI's helpers)
-into ``caseflow/locale/caseflow.pot``, merges it into each
+and of the board's page templates into ``caseflow/locale/caseflow.pot``, merges it into each
 ``<lang>/LC_MESSAGES/caseflow.po`` and compiles the ``.mo`` files that are
 committed. A new language: copy the .pot to ``<lang>/LC_MESSAGES/caseflow.po``,
 translate it, run this module.
@@ -21,7 +21,8 @@ from babel.messages.pofile import read_po, write_po
 from caseflow.adapters.cli.i18n import DOMAIN, LOCALE_DIR
 
 _ADAPTERS = Path(__file__).resolve().parents[1]
-SOURCES = (_ADAPTERS / "cli", _ADAPTERS / "demo")
+SOURCES = (_ADAPTERS / "cli", _ADAPTERS / "demo", _ADAPTERS / "web")
+TEMPLATES = (_ADAPTERS / "web" / "templates",)  # the board's Jinja2 pages
 KEYWORDS = {"_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 
 
@@ -31,6 +32,12 @@ def extract() -> Catalog:
         for lineno, message, comments, context in extract_from_file(
                 "python", str(path), keywords=KEYWORDS):
             template.add(message, locations=[(f"{path.parent.name}/{path.name}", lineno)],
+                         auto_comments=comments, context=context)
+    for path in sorted(p for source in TEMPLATES for p in source.glob("*.html")):
+        for lineno, message, comments, context in extract_from_file(
+                "jinja2.ext:babel_extract", str(path), keywords=KEYWORDS,
+                options={"trimmed": "true"}):
+            template.add(message, locations=[(f"web/templates/{path.name}", lineno)],
                          auto_comments=comments, context=context)
     return template
 
