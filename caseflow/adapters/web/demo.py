@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     app.engine.dispose()
     now = last.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%dT%H:%M")
     print()
-    print(_("The phone board (清零清单, 销号, ranking) on this demo town:"))
+    print(_("The phone board (clear-to-zero list, sign-off, ranking) on this demo town:"))
     print(f"  CASEFLOW_FAKE_NOW={now} .venv/bin/caseflow --db {url} serve --port 8080")
     print(_("  then open http://127.0.0.1:8080/ (on a phone: the machine's address, "
             "with --host 0.0.0.0)"))
