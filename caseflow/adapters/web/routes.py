@@ -7,6 +7,8 @@ terminal. Forms are plain HTML posts with a CSRF token; nothing needs a script.
 from __future__ import annotations
 
 import functools
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -45,6 +47,7 @@ PAGE_HEADERS = {
     "Cache-Control": "no-store",
 }
 ROLES_REVIEWING = ("supervisor", "admin")
+REPORT_TTL = 120.0  # seconds a ranking or progress report is reused by this process
 
 
 def templates() -> Environment:
@@ -61,6 +64,27 @@ class Board:
         self.app = app
         self.env = templates()
         self.tz = ZoneInfo(app.settings.display_tz)
+        self._reports: dict[tuple[Any, ...], tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def report(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """A report computed at most once per ``REPORT_TTL`` seconds per process.
+
+        A city's weekly ranking reads a quarter of a million orders (about half a
+        second); fifty leaders opening it after the Monday meeting should not each pay
+        that. The figures are the services' own, at most ``REPORT_TTL`` old.
+        """
+        now = time.monotonic()
+        with self._lock:
+            found = self._reports.get(key)
+            if found is not None and now - found[0] < REPORT_TTL:
+                return found[1]
+        made = make()
+        with self._lock:
+            if len(self._reports) > 64:
+                self._reports.clear()
+            self._reports[key] = (time.monotonic(), made)
+        return made
 
     # ------------------------------------------------------------------ helpers
     def words(self, request: Request) -> Words:
@@ -489,7 +513,9 @@ def ranking(request: Request, week: str | None = None, by: str = "team") -> Resp
     viewer = who(request)
     if by not in ("team", "town", "project"):
         by = "team"
-    report = reports.weekly(app, week, by=by)
+    wanted = reports.parse_week(week).label if week else \
+        reports.last_complete_week(app.clock.now()).label
+    report = board.report(("weekly", wanted, by), lambda: reports.weekly(app, wanted, by=by))
     this = reports.parse_week(report.week)
     later = reports.Week.containing(this.monday + (this.monday - this.previous().monday))
     newer = later.label if later.start < app.clock.now() else None
@@ -506,7 +532,7 @@ def progress(request: Request, year: int | None = None, by: str = "project",
     viewer = who(request)
     if by not in ("project", "town"):
         by = "project"
-    report = reports.progress(app, year, by=by)
+    report = board.report(("progress", year, by), lambda: reports.progress(app, year, by=by))
     teams = {t.code: t.name for t in directory.list_teams(app)}
     return board.render(request, "progress.html", viewer=viewer, r=report, by=by,
                         team=team or None, teams=teams,
