@@ -4,7 +4,7 @@ A supervisor signs an item off (销号) on the strength of what was done, and th
 habit of Chinese supervision offices is to want it shown: site photos, the signed
 agreement, the acceptance record. Each file is kept with its SHA-256, size, type
 (sniffed from its bytes, never trusted from the sender) and uploader, in the
-database (see migration 0005_evidence for why), and is never deleted.
+database (see migration 0006_evidence for why), and is never deleted.
 
 A workflow template (``evidence = "close"`` or ``"signoff"``) or the escalation
 policy (``[escalation] evidence = ...``) can make evidence a condition of closing an
@@ -92,7 +92,7 @@ def add(conn: Connection, app: App, actor: Actor, ticket: Any,
     if not uploads:
         raise InvalidInput("no files to attach")
     if len(uploads) > MAX_FILES:
-        raise InvalidInput(f"at most {MAX_FILES} files at once")
+        raise InvalidInput("at most {n} files at once", n=MAX_FILES)
     require_may_attach(actor, ticket)
     checked = [_checked(u) for u in uploads]
     now = app.clock.now()
@@ -126,7 +126,8 @@ def require_may_attach(actor: Actor, ticket: Any) -> None:
     lead_of = actor.role == "lead" and ticket.team_id == actor.team_id
     if can_work_on(actor, ticket) or lead_of or actor.role == "supervisor":
         return
-    raise PermissionDenied(f"{actor.login} may not attach evidence to work order #{ticket.id}")
+    raise PermissionDenied("{login} may not attach evidence to work order #{id}",
+                           login=actor.login, id=ticket.id)
 
 
 def _checked(upload: Upload) -> tuple[str, bytes, str]:
@@ -136,15 +137,15 @@ def _checked(upload: Upload) -> tuple[str, bytes, str]:
     name = _UNSAFE_NAME.sub("_", name.replace("\\", "/").rsplit("/", 1)[-1])[-200:] or "file"
     size = len(upload.data)
     if size == 0:
-        raise InvalidInput(f"{name} is empty")
+        raise InvalidInput("“{name}” is empty", name=name)
     if size > MAX_BYTES:
-        raise InvalidInput(f"{name} is {size / 1048576:.1f} MB; a file may be at most "
-                           f"{MAX_BYTES // 1048576} MB")
+        raise InvalidInput("“{name}” is {size} MB; a file may be at most {limit} MB",
+                           name=name, size=f"{size / 1048576:.1f}", limit=MAX_BYTES // 1048576)
     kind = filetype.guess_mime(upload.data[:8192])
     if kind is None and upload.data[:5] == b"%PDF-":
         kind = "application/pdf"
     if kind not in ACCEPTED:
-        raise InvalidInput(f"{name} is not a photo, PDF or Office document",
+        raise InvalidInput("“{name}” is not a photo, PDF or Office document", name=name,
                            hint="attach JPEG/PNG/HEIC photos, PDF scans or Word/Excel files")
     return name, upload.data, kind
 
@@ -173,7 +174,7 @@ def _thumbnail(data: bytes, kind: str) -> bytes | None:
 def _ticket(conn: Connection, ticket_id: int) -> Any:
     ticket = conn.execute(sa.select(t.ticket).where(t.ticket.c.id == ticket_id)).first()
     if ticket is None:
-        raise NotFound(f"no work order #{ticket_id}", hint="see `caseflow ticket list`")
+        raise NotFound("no work order #{id}", id=ticket_id, hint="see `caseflow ticket list`")
     return ticket
 
 
@@ -191,7 +192,7 @@ def _view(row: Any) -> EvidenceView:
 def _one(conn: Connection, evidence_id: int) -> EvidenceView:
     row = conn.execute(_VIEW.where(t.evidence.c.id == evidence_id)).first()
     if row is None:
-        raise NotFound(f"no evidence #{evidence_id}")
+        raise NotFound("no evidence #{id}", id=evidence_id)
     return _view(row)
 
 
@@ -228,7 +229,7 @@ def content(app: App, evidence_id: int, *, thumbnail: bool = False) -> tuple[Evi
         column = b.c.thumbnail if thumbnail else b.c.data
         data = tx.conn.execute(sa.select(column).where(b.c.sha256 == view.sha256)).scalar()
         if data is None:
-            raise NotFound(f"evidence #{evidence_id} has no thumbnail")
+            raise NotFound("evidence #{id} has no thumbnail", id=evidence_id)
         return view, bytes(data)
 
 
@@ -250,8 +251,12 @@ def require(conn: Any, app: App, ticket: Any, point: str) -> None:
     has = conn.execute(sa.select(t.evidence.c.id).where(t.evidence.c.ticket_id == ticket.id)
                        .limit(1)).first()
     if has is None:
-        doing = "closed" if point == "close" else "signed off"
+        if point == "close":
+            raise EvidenceRequired(
+                "work order #{ticket_id} needs evidence (photos or files) before it can be "
+                "closed", ticket_id=ticket.id, point=point,
+                hint="attach them with: caseflow ticket attach {ticket_id} FILE...")
         raise EvidenceRequired(
-            f"work order #{ticket.id} needs evidence (photos or files) before it can be {doing}",
-            ticket_id=ticket.id, point=point,
-            hint=f"caseflow ticket attach {ticket.id} FILE...")
+            "work order #{ticket_id} needs evidence (photos or files) before it can be "
+            "signed off", ticket_id=ticket.id, point=point,
+            hint="attach them with: caseflow ticket attach {ticket_id} FILE...")

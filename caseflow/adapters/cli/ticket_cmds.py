@@ -258,8 +258,8 @@ def register(app: typer.Typer) -> None:
             try:
                 uploads.append(evidence.Upload(path.name, path.read_bytes()))
             except OSError as exc:
-                raise UsageProblem(_("cannot read {path}: {why}").format(
-                    path=path, why=exc.strerror or exc)) from None
+                raise UsageProblem("cannot read {path}: {why}", path=str(path),
+                                   why=exc.strerror or str(exc)) from None
         added = evidence.attach(state.app(), state.actor(), ticket_id, uploads)
         if json:
             print_json([item.as_dict() for item in added], state.tz)

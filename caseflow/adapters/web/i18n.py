@@ -1,27 +1,20 @@
 """Words on the pages, per request: Chinese first, English on the switch.
 
-The CLI selects one catalog per process; a server answers people in both languages
-at once, so each request gets its own ``Words`` from the same gettext catalogs.
+The one catalog system is ``caseflow.i18n``; a server answers people in several
+languages at once, so every lookup names the reader's language instead of switching
+the process's catalog. Templates call ``_()``, ``ngettext()`` and ``pgettext()``
+(bound here to the request's language); the catalog tool extracts them.
 """
 
 from __future__ import annotations
 
-import gettext
 from dataclasses import dataclass
-from functools import lru_cache
 
-from caseflow.adapters.cli.i18n import DOMAIN, LOCALE_DIR
+from caseflow import i18n
 
 LANGS = ("zh_CN", "en")
 DEFAULT = "zh_CN"
 COOKIE = "caseflow_lang"
-
-
-@lru_cache(maxsize=len(LANGS))
-def _catalog(lang: str) -> gettext.NullTranslations:
-    if lang == "en":
-        return gettext.NullTranslations()
-    return gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[lang], fallback=True)
 
 
 @dataclass(frozen=True)
@@ -30,16 +23,16 @@ class Words:
 
     @property
     def zh(self) -> bool:
-        return self.lang.startswith("zh")
+        return i18n.is_chinese(self.lang)
 
     def _(self, message: str) -> str:
-        return _catalog(self.lang).gettext(message)
+        return i18n.gettext(message, self.lang)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return _catalog(self.lang).ngettext(singular, plural, n)
+        return i18n.ngettext(singular, plural, n, self.lang)
 
     def pgettext(self, context: str, message: str) -> str:
-        return _catalog(self.lang).pgettext(context, message)
+        return i18n.pgettext(context, message, self.lang)
 
 
 def pick(raw: str | None) -> str:

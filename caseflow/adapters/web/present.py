@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
 
+from caseflow import i18n
 from caseflow.adapters.web.i18n import Words
 
 
@@ -54,31 +55,31 @@ class Present:
             days = self.overdue_days(due_at)
             if days <= 0:
                 return w._("overdue today"), "overdue"
-            return w.ngettext("overdue %(n)d working day", "overdue %(n)d working days",
-                              days) % {"n": days}, "overdue"
+            return i18n.ngettext("overdue %(n)d working day", "overdue %(n)d working days",
+                                 days, w.lang) % {"n": days}, "overdue"
         days = self.calendar.working_days_between(self.today, due_day)
         if days <= 0:
             return w._("due today"), "soon"
-        text = w.ngettext("due in %(n)d working day", "due in %(n)d working days",
-                          days) % {"n": days}
+        text = i18n.ngettext("due in %(n)d working day", "due in %(n)d working days",
+                             days, w.lang) % {"n": days}
         return text, "soon" if days <= 1 else ""
 
     # ------------------------------------------------------------------ words
     def status(self, status: str) -> str:
         w = self.w
         return {
-            "open": w.pgettext("order", "to do"),
-            "in_progress": w.pgettext("order", "in progress"),
-            "closed": w.pgettext("order", "closed"),
-            "cancelled": w.pgettext("order", "cancelled"),
+            "open": i18n.pgettext("order", "to do", w.lang),
+            "in_progress": i18n.pgettext("order", "in progress", w.lang),
+            "closed": i18n.pgettext("order", "closed", w.lang),
+            "cancelled": i18n.pgettext("order", "cancelled", w.lang),
         }.get(status, status)
 
     def entry_status(self, status: str) -> str:
         w = self.w
         return {
-            "open": w.pgettext("entry", "not done"),
-            "awaiting_signoff": w.pgettext("entry", "awaiting sign-off"),
-            "signed_off": w.pgettext("entry", "signed off"),
+            "open": i18n.pgettext("entry", "not done", w.lang),
+            "awaiting_signoff": i18n.pgettext("entry", "awaiting sign-off", w.lang),
+            "signed_off": i18n.pgettext("entry", "signed off", w.lang),
         }.get(status, status)
 
     def role(self, role: str) -> str:

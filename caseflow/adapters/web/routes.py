@@ -118,14 +118,8 @@ class Board:
 
     @staticmethod
     def say(w: Words, error: CaseflowError) -> str:
-        """A refusal in the reader's language where the catalog has it."""
-        if isinstance(error, EvidenceRequired):
-            text = (w._("work order #{id} needs evidence (photos or files) before it can be "
-                        "closed") if error.point == "close" else
-                    w._("work order #{id} needs evidence (photos or files) before it can be "
-                        "signed off"))
-            return text.format(id=error.ticket_id)
-        return w._(error.message)
+        """A refusal in the reader's language (the one catalog system renders it)."""
+        return error.render(w.lang)
 
 
 def _ctx(request: Request) -> tuple[App, Board]:
@@ -296,7 +290,7 @@ def home(request: Request, page: int | None = None) -> Response:
 def queue_page(request: Request, scope: str, page: int | None = None) -> Response:
     app, board = _ctx(request)
     if scope not in ("mine", "team"):
-        raise NotFound(f"no queue {scope!r}")
+        raise NotFound("no queue “{scope}”", scope=scope)
     return queue(request, who(request), scope, page)
 
 def queue(request: Request, viewer: web_session.Viewer, scope: str,
@@ -462,11 +456,11 @@ def decide_page(request: Request, viewer: web_session.Viewer, entry_id: int, act
 def decide_form(request: Request, entry_id: int, action: str) -> Response:
     app, board = _ctx(request)
     if action not in ("signoff", "reject"):
-        raise NotFound(f"no action {action!r}")
+        raise NotFound("no action “{action}”", action=action)
     viewer = who(request)
     if viewer.actor.role not in ROLES_REVIEWING:
-        raise PermissionDenied(f"{viewer.actor.login} ({viewer.actor.role}) may not "
-                               "sign clear-list entries off")
+        raise PermissionDenied("{login} ({role}) may not sign clear-list entries off",
+                               login=viewer.actor.login, role=viewer.actor.role)
     return decide_page(request, viewer, entry_id, action)
 
 @router.post("/clearlist/{entry_id}/signoff", response_class=HTMLResponse)

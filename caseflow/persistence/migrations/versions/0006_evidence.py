@@ -6,15 +6,15 @@ and several ``serve`` processes on different machines behind one PostgreSQL all 
 the same files without a shared disk. Bytes live once per SHA-256 in
 ``evidence_blob``; ``evidence`` says which order, who, when and what type.
 
-Revision ID: 0005_evidence
-Revises: 0004_weekly
+Revision ID: 0006_evidence
+Revises: 0005_user_lang
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_evidence"
-down_revision = "0004_weekly"
+revision = "0006_evidence"
+down_revision = "0005_user_lang"
 branch_labels = None
 depends_on = None
 
