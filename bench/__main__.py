@@ -88,6 +88,7 @@ def figures() -> list[Figure]:
                raw_key="local_list_mine_s", raw_what="s, the same command locally"),
         Figure("city_generation_s", 6, "city data set generation", "s", 120),
         Figure("demo_s", 6, "caseflow demo, 8 weeks (wall)", "s", 60),
+        Figure("board_page_ms", 13, "board: slowest page, median (city db)", "ms", 100),
     ]
 
 
@@ -147,6 +148,7 @@ KEYS_OF = {
     "server_bench": ("server_list_mine_p50_ms", "server_list_mine_p99_ms",
                      "server_close_p50_ms", "server_close_p99_ms", "server_clearlist_p50_ms",
                      "server_clearlist_p99_ms", "server_errors", "remote_list_mine_s"),
+    "board_bench": ("board_page_ms",),
 }
 
 
@@ -169,6 +171,7 @@ TRANSLATE: dict[str, Callable[[dict[str, Any]], dict[str, float | None]]] = {
         "server_list_mine_p50_ms", "server_list_mine_p99_ms", "server_close_p50_ms",
         "server_close_p99_ms", "server_clearlist_p50_ms", "server_clearlist_p99_ms",
         "remote_list_mine_s", "local_list_mine_s")} | {"server_errors": r.get("errors")},
+    "board_bench": lambda r: {"board_page_ms": r.get("worst_median_ms")},
 }
 
 
@@ -202,7 +205,8 @@ def run(console: Console) -> list[Figure]:
         attempt("core", lambda: core_bench.measure_core(work))
         attempt("raw", lambda: core_bench.measure_raw_sqlite(work))
         attempt("import", lambda: core_bench.measure_import(work))
-        for module in ("cli_latency", "sweep_bench", "report_bench", "server_bench"):
+        for module in ("cli_latency", "sweep_bench", "report_bench", "board_bench",
+                       "server_bench"):
             measure = optional(module)
             if measure is None:
                 notes[module] = "not available"

@@ -131,6 +131,7 @@ def _ticket(view: Any, *, full: bool = False) -> dict[str, Any]:
     data: dict[str, Any] = view.as_dict()
     if not full:
         data.pop("history", None)
+        data.pop("evidence", None)
     return data
 
 
@@ -300,11 +301,11 @@ def case_import(app: Any, actor: Any, project: str, filename: str, content_base6
     name = PurePath(filename.replace("\\", "/")).name
     suffix = PurePath(name).suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise InvalidInput(f"{name}: only .csv and .xlsx files can be imported")
+        raise InvalidInput("{file}: only .csv and .xlsx files can be imported", file=name)
     try:
         content = base64.b64decode(content_base64, validate=True)
     except (binascii.Error, ValueError):
-        raise InvalidInput(f"{name}: the file content is not base64") from None
+        raise InvalidInput("{file}: the file content is not base64", file=name) from None
     with tempfile.TemporaryDirectory(prefix="caseflow-import-") as tmp:
         path = Path(tmp) / name
         path.write_bytes(content)
@@ -436,11 +437,11 @@ def user_list(app: Any, actor: Any) -> list[Any]:
 
 @usecase("user.add", "POST", "/users")
 def user_add(app: Any, actor: Any, login: str, name: str, role: str, team: str | None = None,
-             email: str | None = None) -> Any:
+             email: str | None = None, lang: str | None = None) -> Any:
     """Add a user (admin). Members and leads belong to a team."""
     from caseflow.services import directory
 
-    return directory.add_user(app, actor, login, name, role, team, email)
+    return directory.add_user(app, actor, login, name, role, team, email, lang)
 
 
 # ---------------------------------------------------------------- projects

@@ -33,6 +33,17 @@ audit_event = sa.Table(
 )
 
 
+evidence_blob = sa.Table(
+    "evidence_blob",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("size", sa.Integer(), nullable=False),
+    sa.Column("data", sa.LargeBinary(), nullable=False),
+    sa.Column("thumbnail", sa.LargeBinary(), nullable=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+)
+
+
 project = sa.Table(
     "project",
     metadata,
@@ -103,6 +114,7 @@ app_user = sa.Table(
     sa.Column("email", sa.String(254), nullable=True),
     sa.Column("active", sa.Boolean(), nullable=False),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("lang", sa.String(16), nullable=True),
     sa.Column("password_hash", sa.String(200), nullable=True),
     sa.Column("password_changed_at", UTCDateTime(), nullable=True),
 )
@@ -222,4 +234,18 @@ clear_list_entry = sa.Table(
     sa.Column("signed_off_by", sa.String(64), nullable=True),
     sa.Column("note", sa.Text(), nullable=True),
     sa.Column("version", sa.Integer(), nullable=False),
+)
+
+
+evidence = sa.Table(
+    "evidence",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column("ticket_id", sa.Integer(), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("filename", sa.String(200), nullable=False),
+    sa.Column("content_type", sa.String(100), nullable=False),
+    sa.Column("size", sa.Integer(), nullable=False),
+    sa.Column("uploaded_by", sa.String(64), nullable=False),
+    sa.Column("uploaded_at", UTCDateTime(), nullable=False),
 )

@@ -251,7 +251,7 @@ def revoke_token(app: App, actor: Actor, token_id: int | None = None) -> None:
     with app.transaction() as tx:
         owner = tx.conn.execute(sa.select(K.c.user_id).where(K.c.id == token_id)).scalar()
         if owner is None or owner != actor.id:
-            raise NotFound(f"no token #{token_id} of yours")
+            raise NotFound("no token #{id} of yours", id=token_id)
         now = app.clock.now()
         _revoke_where(tx.conn, now, K.c.id == token_id)
         audit.record(tx.conn, at=now, actor=actor, action="token.revoke",

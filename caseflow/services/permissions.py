@@ -31,6 +31,7 @@ class Actor:
     name: str
     role: str
     team_id: int | None
+    lang: str | None = None
     token_id: int | None = None
     address: str | None = None
 
@@ -38,7 +39,7 @@ class Actor:
     def of(cls, user: User, *, token_id: int | None = None,
            address: str | None = None) -> Actor:
         return cls(user.id, user.login, user.name, user.role, user.team_id,
-                   token_id=token_id, address=address)
+                   getattr(user, "lang", None), token_id=token_id, address=address)
 
     @property
     def came(self) -> dict[str, object]:

@@ -132,7 +132,8 @@ def register(app: typer.Typer) -> None:
         data = client.request("POST", "/auth/token", auth=False, body={
             "login": who, "password": password,
             "label": f"caseflow-cli@{socket.gethostname()}"[:100]})
-        path = remote.save(remote.Session(url, data["token"], data["login"], data["token_id"]))
+        path = remote.save(remote.Session(url, data["token"], data["login"], data["token_id"],
+                                          data.get("lang")))
         if json:
             print_json({"server": url, "login": data["login"], "name": data["name"],
                         "role": data["role"], "token_id": data["token_id"],

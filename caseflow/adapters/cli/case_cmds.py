@@ -109,7 +109,8 @@ def register(app: typer.Typer) -> None:
             except OSError as exc:
                 from caseflow.errors import InvalidInput
 
-                raise InvalidInput(f"cannot read {file}: {exc.strerror or exc}") from None
+                raise InvalidInput("cannot read {file}: {problem}", file=str(file),
+                                   problem=exc.strerror or str(exc)) from None
             result = ImportResult(**state.call(
                 "case.import", project=project, filename=file.name,
                 content_base64=base64.b64encode(content).decode("ascii"),

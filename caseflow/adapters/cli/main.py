@@ -70,18 +70,20 @@ def _go_remote(state: CliState) -> None:
     session = remote.active()
     if session is None:
         return
-    from caseflow.adapters.cli.i18n import _
     from caseflow.errors import Refused
 
     if state.user is not None or state.database_url is not None:
-        raise Refused(_("--user and --db do not apply when working through the server "
-                        "{server}: you act as the person signed in").format(
-                          server=session.server),
-                      hint=_("`caseflow logout` (and unset CASEFLOW_SERVER) to work on a "
-                             "local database"))
+        raise Refused("--user and --db do not apply when working through the server "
+                      "{server}: you act as the person signed in", server=session.server,
+                      hint="`caseflow logout` (and unset CASEFLOW_SERVER) to work on a "
+                           "local database")
     if not session.token:
-        raise remote.NotLoggedIn(_("not signed in to {server}").format(server=session.server),
-                                 hint=_("run `caseflow login`"))
+        raise remote.NotLoggedIn("not signed in to {server}", server=session.server,
+                                 hint="run `caseflow login`")
+    if session.lang and not state.lang_is_explicit:  # the user's own language, as locally
+        from caseflow.i18n import use
+
+        use(session.lang)
     state.session = session
 
 

@@ -33,6 +33,17 @@ class RemoteError(CaseflowError):
     def __init__(self, message: str, *, hint: str | None = None, status: int = 0) -> None:
         super().__init__(message, hint=hint)
         self.status = status
+        self._text, self._hint = message, hint
+
+    def render(self, lang: str | None = None) -> str:
+        return self._text
+
+    def render_hint(self, lang: str | None = None) -> str | None:
+        return self._hint
+
+
+class Unreachable(CaseflowError):
+    """The server cannot be reached, or answered something that is not caseflow's."""
 
 
 class NotLoggedIn(CaseflowError):
@@ -45,6 +56,7 @@ class Session:
     token: str | None = None
     login: str | None = None
     token_id: int | None = None
+    lang: str | None = None
 
     def __repr__(self) -> str:  # the token never reaches a log or a traceback
         return f"Session(server={self.server!r}, login={self.login!r})"
@@ -64,7 +76,8 @@ def normalize_server(url: str) -> str:
     url = url.strip().rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"{url!r} is not a server URL", hint="e.g. https://caseflow.town.gov.cn")
+        raise ConfigError("{url} is not a server URL", url=url,
+                          hint="e.g. https://caseflow.town.gov.cn")
     return url
 
 
@@ -75,11 +88,14 @@ def saved() -> Session | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc.__class__.__name__})",
+        raise ConfigError("{path}: cannot be read ({problem})", path=str(path),
+                          problem=exc.__class__.__name__,
                           hint="run `caseflow login` again") from None
     if not isinstance(data, dict) or not isinstance(data.get("server"), str):
-        raise ConfigError(f"{path}: not a caseflow session", hint="run `caseflow login` again")
-    return Session(data["server"], data.get("token"), data.get("login"), data.get("token_id"))
+        raise ConfigError("{path}: not a caseflow session", path=str(path),
+                          hint="run `caseflow login` again")
+    return Session(data["server"], data.get("token"), data.get("login"), data.get("token_id"),
+                   data.get("lang"))
 
 
 def save(session: Session) -> Path:
@@ -90,7 +106,7 @@ def save(session: Session) -> Path:
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump({"server": session.server, "login": session.login, "token": session.token,
-                   "token_id": session.token_id}, fh)
+                   "token_id": session.token_id, "lang": session.lang}, fh)
     os.chmod(tmp, 0o600)
     os.replace(tmp, path)
     return path
@@ -139,7 +155,7 @@ class Client:
 
         parts = urlsplit(self.session.server)
         if auth and not self.session.token:
-            raise NotLoggedIn(f"not signed in to {self.session.server}",
+            raise NotLoggedIn("not signed in to {server}", server=self.session.server,
                               hint="run `caseflow login`")
         conn_class = http.client.HTTPSConnection if parts.scheme == "https" \
             else http.client.HTTPConnection
@@ -161,8 +177,9 @@ class Client:
             response = conn.getresponse()
             raw = response.read()
         except OSError as exc:
-            raise RemoteError(f"cannot reach the server {self.session.server}: "
-                              f"{exc.strerror or exc.__class__.__name__}",
+            raise Unreachable("cannot reach the server {server}: {problem}",
+                              server=self.session.server,
+                              problem=exc.strerror or exc.__class__.__name__,
                               hint="check the address, or ask whoever runs the server") from None
         finally:
             conn.close()
@@ -174,8 +191,8 @@ class Client:
             if isinstance(data, dict) and "error" in data:
                 raise RemoteError(str(data["error"]), hint=data.get("hint"),
                                   status=response.status)
-            raise RemoteError(f"the server answered {response.status} {response.reason}",
-                              status=response.status)
+            raise Unreachable("the server answered {status} {reason}",
+                              status=response.status, reason=response.reason)
         return data
 
     def call(self, case: Any, args: dict[str, Any]) -> Any:

@@ -64,7 +64,7 @@ async def sign_in(request: Request) -> JSONResponse:
     issued, actor = await run_in_threadpool(work)
     return respond(request, {"token": issued.token, "token_id": issued.id,
                              "login": actor.login, "name": actor.name, "role": actor.role,
-                             "created_at": issued.created_at}, status=201)
+                             "lang": actor.lang, "created_at": issued.created_at}, status=201)
 
 
 # ------------------------------------------------------------- generated endpoints
@@ -86,12 +86,14 @@ def _coerce(case: usecases.UseCase, args: dict[str, Any], *, from_query: bool) -
     params = case.params()
     unknown = sorted(set(args) - set(params))
     if unknown:
-        raise InvalidInput(f"unknown argument(s) for {case.name}: {', '.join(unknown)}")
+        raise InvalidInput("unknown argument(s) for {use_case}: {names}", use_case=case.name,
+                           names=", ".join(unknown))
     out: dict[str, Any] = {}
     for name, param in params.items():
         if name not in args:
             if param.default is param.empty:
-                raise InvalidInput(f"{case.name} needs the argument {name!r}")
+                raise InvalidInput("{use_case} needs the argument {name}", use_case=case.name,
+                                   name=name)
             continue
         base, nullable = _kind(param.annotation)
         value = args[name]
@@ -104,7 +106,7 @@ def _coerce(case: usecases.UseCase, args: dict[str, Any], *, from_query: bool) -
         if base is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         if not isinstance(value, base) or (base is int and isinstance(value, bool)):
-            raise InvalidInput(f"argument {name!r} must be {_SCHEMA[base]}")
+            raise InvalidInput("argument {name} must be {kind}", name=name, kind=_SCHEMA[base])
         out[name] = value
     return out
 
@@ -121,7 +123,8 @@ def _from_text(text: str, base: type, name: str) -> Any:
             return base(text)
     except ValueError:
         pass
-    raise InvalidInput(f"argument {name!r} must be {_SCHEMA.get(base, 'string')}")
+    raise InvalidInput("argument {name} must be {kind}", name=name,
+                       kind=_SCHEMA.get(base, "string"))
 
 
 def _openapi(case: usecases.UseCase) -> dict[str, Any]:

@@ -41,16 +41,15 @@ def status_of(error: errors.CaseflowError) -> int:
 
 def request_lang(request: Request) -> str:
     """The first language of ``Accept-Language`` that has a catalog, else Chinese."""
-    from caseflow.adapters.cli.i18n import available, resolve
+    from caseflow.i18n import known
 
     header = request.headers.get("accept-language", "")
-    known = available()
     for part in header.split(","):
         tag = part.split(";")[0].strip()
         if tag and tag != "*":
-            lang = resolve(tag)
-            if lang != "en" or tag.lower().startswith("en"):
-                return lang if lang in known else DEFAULT_LANG
+            found = known(tag)
+            if found:
+                return found
     return DEFAULT_LANG
 
 
@@ -59,17 +58,14 @@ def body(message: str, hint: str | None, **extra: Any) -> dict[str, Any]:
 
 
 def caseflow_error(request: Request, error: errors.CaseflowError) -> JSONResponse:
-    from caseflow.adapters.cli.context import localized_in
-
-    lang = request_lang(request)
-    message, hint = localized_in(error, lang)
     status = status_of(error)
     headers = {}
     if status == 401:
         headers["WWW-Authenticate"] = "Bearer"
     if isinstance(error, Throttled):
         headers["Retry-After"] = str(error.retry_after)
-    return JSONResponse(body(message, hint), status_code=status, headers=headers)
+    return JSONResponse(error.as_dict(request_lang(request)), status_code=status,
+                        headers=headers)
 
 
 def unexpected(request: Request, error: Exception) -> JSONResponse:
@@ -83,6 +79,6 @@ def unexpected(request: Request, error: Exception) -> JSONResponse:
 
 def gettext_for(request: Request) -> Any:
     """``_`` for this request's language."""
-    from caseflow.adapters.cli.i18n import translation
+    from caseflow.i18n import translation
 
     return translation(request_lang(request)).gettext

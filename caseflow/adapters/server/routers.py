@@ -8,4 +8,5 @@ dependency that resolves to the same ``Actor``).
 
 ROUTERS: list[str] = [
     "caseflow.adapters.server.api:router",  # /api/v1: sign-in and every use case
+    "caseflow.adapters.web.routes:router",  # the phone board's pages (issue 13)
 ]
