@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 
 from caseflow.clock import SHANGHAI, FixedClock
 from caseflow.config import Settings, bundled_workflows_dir
@@ -25,6 +26,11 @@ from caseflow.persistence.db import make_engine
 from caseflow.services import directory, projects
 from caseflow.services.app import App
 from caseflow.services.permissions import Actor
+
+# Timing belongs in the bench, never in a test: on a machine shared by many a generated
+# example may take a second, and hypothesis's default 200 ms deadline would fail it.
+settings.register_profile("caseflow", deadline=None)
+settings.load_profile("caseflow")
 
 PG_URL = os.environ.get("CASEFLOW_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
