@@ -186,3 +186,10 @@ def test_the_list_is_paged_and_says_how_many_more(  # type: ignore[no-untyped-de
         "entries"]] == [e["id"] for e in whole]
     code, _, err = cli("clearlist", "--offset", "-1")
     assert code == 2 and "--offset" in err
+
+    queued = json.loads(cli("alerts", "list", "--json")[1])
+    assert len(queued) > 2
+    code, out, _ = cli("alerts", "list", "--limit", "2")
+    assert f"{len(queued)} alerts" in out and f"{len(queued) - 2} more: --offset 2" in out
+    second = json.loads(cli("alerts", "list", "--json", "--limit", "2", "--offset", "2")[1])
+    assert [a["id"] for a in second] == [a["id"] for a in queued[2:4]]

@@ -171,17 +171,26 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         status: Annotated[str | None, typer.Option(
             "--status", help="pending, sent or failed")] = None,
-        limit: Annotated[int | None, typer.Option("--limit", min=1)] = None,
+        limit: Annotated[int | None, typer.Option(
+            "--limit", min=0,
+            help=f"at most N alerts (the terminal shows {SHOWN} unless told; 0: all)")] = None,
+        offset: Annotated[int, typer.Option(
+            "--offset", metavar="N", min=0, help="skip the first N alerts (the next page)")] = 0,
+        all_: Annotated[bool, typer.Option("--all", help="every alert, not one page")] = False,
         json: JsonOpt = False,
     ) -> None:
-        """Alerts in the outbox, oldest first."""
+        """Alerts in the outbox, oldest first, a page at a time."""
         from caseflow.services import alerts
 
         state: CliState = ctx.obj
-        rows = alerts.list_alerts(state.app(), status, limit=limit)
+        app_ = state.app()
+        page = _page(limit, all_, json)
+        rows = alerts.list_alerts(app_, status, limit=page, offset=offset)
         if json:
             print_json([r.as_dict() for r in rows], state.tz)
             return
+        total = (offset + len(rows) if page is None or len(rows) < page
+                 else alerts.count_alerts(app_, status))
         if not rows:
             typer.echo(_("no alerts"))
             return
@@ -194,7 +203,10 @@ def register(app: typer.Typer) -> None:
                           _when(r.next_attempt_at, state) if r.status == "pending" else "-",
                           (r.last_error or "")[:60])
         _console().print(table)
-        typer.echo(ngettext("{n} alert", "{n} alerts", len(rows)).format(n=len(rows)))
+        typer.echo(ngettext("{n} alert", "{n} alerts", total).format(n=total))
+        if total > offset + len(rows):
+            typer.echo(_("… and {n} more: --offset {next} shows the next ones, --all every "
+                         "entry").format(n=total - offset - len(rows), next=offset + len(rows)))
 
     @alerts_app.command("dispatch")
     def alerts_dispatch_cmd(
