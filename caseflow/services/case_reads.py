@@ -81,7 +81,7 @@ def show_case(app: App, case_id: int, *, with_history: bool = True) -> CaseView:
     with app.transaction(readonly=True) as tx:
         row = tx.conn.execute(sa.select(c).where(c.c.id == case_id)).first()
         if row is None:
-            raise NotFound(f"no case #{case_id}", hint="see `caseflow case list`")
+            raise NotFound("no case #{id}", id=case_id, hint="see `caseflow case list`")
         return case_view(app, tx.conn, row, with_history=with_history)
 
 
@@ -99,7 +99,7 @@ def page_cases(app: App, project: str | None = None, stage: str | None = None,
             p = tables.project
             project_id = conn.execute(sa.select(p.c.id).where(p.c.code == project)).scalar()
             if project_id is None:
-                raise NotFound(f"no project with code {project!r}",
+                raise NotFound("no project with code “{code}”", code=project,
                                hint="see `caseflow project list`")
             where.append(c.c.project_id == project_id)
         if stage:

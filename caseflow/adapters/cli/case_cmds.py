@@ -147,8 +147,8 @@ def register(app: typer.Typer) -> None:
         status: Annotated[str | None, typer.Option(
             "--status", help="active, on_hold, withdrawn or done")] = None,
         limit: Annotated[int | None, typer.Option(
-            "--limit", min=0, help=f"at most N cases (the terminal shows {SHOWN}, JSON "
-                                   f"{JSON_SHOWN} unless told; 0: all)")] = None,
+            "--limit", min=0, help="at most N cases (the terminal shows 100, JSON 200 unless told; "
+                                   "0: all)")] = None,
         offset: Annotated[int, typer.Option(
             "--offset", metavar="N", min=0, help="skip the first N cases (the next page)")] = 0,
         all_: Annotated[bool, typer.Option("--all", help="every case, not one page")] = False,

@@ -98,14 +98,14 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         all_: Annotated[bool, typer.Option(
             "--all", help="every entry: signed-off ones too, and all of them, not only "
-                          f"the first {SHOWN}")] = False,
+                          "the first 100")] = False,
         team: Annotated[str | None, typer.Option("--team", metavar="CODE")] = None,
         town: Annotated[str | None, typer.Option("--town", metavar="TOWN")] = None,
         level: Annotated[int | None, typer.Option("--level", metavar="N", min=1)] = None,
         as_of: AsOfOpt = None,
         limit: Annotated[int | None, typer.Option(
             "--limit", metavar="N", min=0,
-            help=f"at most N entries (the terminal shows {SHOWN} unless told; 0: all)")] = None,
+            help="at most N entries (the terminal shows 100 unless told; 0: all)")] = None,
         offset: Annotated[int, typer.Option(
             "--offset", metavar="N", min=0, help="skip the first N entries (the next page)")] = 0,
         json: JsonOpt = False,
@@ -173,7 +173,7 @@ def register(app: typer.Typer) -> None:
             "--status", help="pending, sent or failed")] = None,
         limit: Annotated[int | None, typer.Option(
             "--limit", min=0,
-            help=f"at most N alerts (the terminal shows {SHOWN} unless told; 0: all)")] = None,
+            help="at most N alerts (the terminal shows 100 unless told; 0: all)")] = None,
         offset: Annotated[int, typer.Option(
             "--offset", metavar="N", min=0, help="skip the first N alerts (the next page)")] = 0,
         all_: Annotated[bool, typer.Option("--all", help="every alert, not one page")] = False,
@@ -319,6 +319,7 @@ def clearlist_lines(head: Any, rows: Any, lang: str, tz: Any, *, signed: bool = 
 
     from caseflow.adapters.cli import plain
     from caseflow.adapters.cli.render import due_text
+    from caseflow.i18n import pick
 
     names = team_names or {}
 
@@ -351,7 +352,7 @@ def clearlist_lines(head: Any, rows: Any, lang: str, tz: Any, *, signed: bool = 
     shown = 0
 
     def cells(e: dict[str, Any]) -> tuple[list[str], str | None]:
-        title = e["title_zh"] if lang.startswith("zh") and e["title_zh"] else e["title"]
+        title = pick(lang, en=e["title"], zh=e["title_zh"])
         team = e["team"]
         values = {
             "id": str(e["id"]), "level": str(e["level"]), "status": _status(e["status"]),

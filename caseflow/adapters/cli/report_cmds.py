@@ -99,7 +99,7 @@ def register(app: typer.Typer) -> None:
         fmt: FormatOpt = Format.table,
         output: OutputOpt = None,
         limit: Annotated[int | None, typer.Option(
-            "--limit", min=0, help=f"the terminal shows {SHOWN} units unless told (0: all); "
+            "--limit", min=0, help="the terminal shows 100 units unless told (0: all); "
                                    "files and JSON have every one")] = None,
         offset: Annotated[int, typer.Option(
             "--offset", metavar="N", min=0, help="skip the first N units (the next page)")] = 0,
