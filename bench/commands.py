@@ -178,7 +178,9 @@ def command_rows(ctx: Context) -> list[Row]:
     add(_pair(ctx, "clearlist_json", f"clearlist --json (all {city.entries:,} entries)",
               ["clearlist", "--json"], city.supervisor, CLEAR_SELECT, target_ratio=None,
               target_s=3.0, runs=max(3, ctx.runs // 3)))
-    week_end = city.newest
+    from caseflow.adapters.demo.city import REFERENCE
+
+    week_end = REFERENCE - timedelta(hours=9)  # Monday 00:00 Shanghai: the last whole week
     week_start = week_end - timedelta(days=7)
     add(_pair(ctx, "report_weekly", "report weekly", ["report", "weekly"], city.supervisor,
               WEEKLY_SQL, (_stamp(week_start), _stamp(week_end)), target_ratio=25,
