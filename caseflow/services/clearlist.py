@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -140,7 +140,26 @@ def reading(
         head = ClearList(as_of=when, left=left, entries=[], per_team=per_team, total=total,
                          offset=offset)
         result = conn.execution_options(yield_per=2000).execute(query)
-        yield head, (dict(zip(_FIELDS, row, strict=True)) for row in result)
+        yield head, _entries(result)
+
+
+def _entries(result: Any) -> Iterator[dict[str, Any]]:
+    """Rows as dicts. The instants come as the driver gives them (``_RAW`` columns) and
+    are made aware UTC datetimes here: SQLAlchemy's per-value type processing was a
+    third of the time of ``clearlist --json`` over a city's 81,000 entries."""
+    instants = [i for i, name in enumerate(_FIELDS) if name in _INSTANTS]
+    parse = datetime.fromisoformat
+    for row in result:
+        values = list(row)
+        for i in instants:
+            value = values[i]
+            if value is None:
+                continue
+            if isinstance(value, str):  # SQLite: naive UTC text
+                values[i] = parse(value).replace(tzinfo=UTC)
+            elif value.tzinfo is None:
+                values[i] = value.replace(tzinfo=UTC)
+        yield dict(zip(_FIELDS, values, strict=True))
 
 
 _ASSIGNEE = t.app_user.alias("assignee")
@@ -159,8 +178,11 @@ _ENTRY_COLUMNS = {
     "signed_off_by": t.clear_list_entry.c.signed_off_by, "note": t.clear_list_entry.c.note,
 }
 _FIELDS = tuple(_ENTRY_COLUMNS)
+_INSTANTS = {"entered_at", "signed_off_at", "due_at", "level_raised_at", "next_level_at",
+             "awaiting_since"}
 _ENTRY_QUERY = (
-    sa.select(*_ENTRY_COLUMNS.values())
+    sa.select(*(sa.type_coerce(column, sa.String()).label(name) if name in _INSTANTS
+                else column for name, column in _ENTRY_COLUMNS.items()))
     .select_from(t.clear_list_entry)
     .join(t.ticket, t.ticket.c.id == t.clear_list_entry.c.ticket_id)
     .join(t.enterprise_case, t.enterprise_case.c.id == t.ticket.c.case_id)
@@ -207,10 +229,11 @@ def show_entry(app: App, entry_id: int) -> EntryView:
 
 def _one(executor: Any, entry_id: int) -> EntryView:
     """One entry as a view; ``executor`` is a Core connection or an ORM session."""
-    row = executor.execute(_ENTRY_QUERY.where(t.clear_list_entry.c.id == entry_id)).first()
+    rows = _entries(executor.execute(_ENTRY_QUERY.where(t.clear_list_entry.c.id == entry_id)))
+    row = next(rows, None)
     if row is None:
         raise NotFound(f"no clear-list entry #{entry_id}", hint="see `caseflow clearlist --all`")
-    return EntryView(**dict(zip(_FIELDS, row, strict=True)))
+    return EntryView(**row)
 
 
 def _entry(session: Session, entry_id: int) -> ClearListEntry:

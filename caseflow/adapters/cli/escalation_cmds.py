@@ -296,14 +296,28 @@ def _stream_json(head: Any, rows: Any, tz: Any) -> None:
                                    "offset": head.offset}, tz), ensure_ascii=False)
     out.write(prefix[:-1] + ', "entries": [')
     dumps = json_.JSONEncoder(ensure_ascii=False).encode
-    first = True
+    instants = ("entered_at", "signed_off_at", "due_at", "level_raised_at", "next_level_at",
+                "awaiting_since")
+    separator = "\n"
+    chunk: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        nonlocal separator
+        if chunk:  # a thousand entries per encode: the encoder's call costs add up
+            out.write(separator)
+            out.write(dumps(chunk)[1:-1])
+            separator = ",\n"
+            chunk.clear()
+
     for row in rows:
-        for key, value in row.items():
-            if isinstance(value, datetime):
+        for key in instants:
+            value = row[key]
+            if value is not None:
                 row[key] = value.astimezone(tz).isoformat()
-        out.write("\n" if first else ",\n")
-        out.write(dumps(row))
-        first = False
+        chunk.append(row)
+        if len(chunk) == 1000:
+            flush()
+    flush()
     out.write("\n]}\n")
 
 
