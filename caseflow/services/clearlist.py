@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from caseflow.clock import ensure_utc
 from caseflow.errors import InvalidInput, NotFound, Refused
 from caseflow.persistence import tables as t
-from caseflow.services import audit
+from caseflow.services import audit, evidence
 from caseflow.services.app import App
 from caseflow.services.directory import team_by_code
 from caseflow.services.permissions import Actor, require_role
@@ -56,6 +56,7 @@ class EntryView:
     awaiting_since: datetime | None
     signed_off_by: str | None
     note: str | None
+    close_note: str | None = None  # what the member wrote when closing the order
 
     def display_title(self, lang: str) -> str:
         return self.title_zh if lang.startswith("zh") and self.title_zh else self.title
@@ -176,6 +177,7 @@ _ENTRY_COLUMNS = {
     "next_level_at": t.clear_list_entry.c.next_level_at,
     "awaiting_since": t.clear_list_entry.c.awaiting_since,
     "signed_off_by": t.clear_list_entry.c.signed_off_by, "note": t.clear_list_entry.c.note,
+    "close_note": t.ticket.c.close_note,
 }
 _FIELDS = tuple(_ENTRY_COLUMNS)
 _INSTANTS = {"entered_at", "signed_off_at", "due_at", "level_raised_at", "next_level_at",
@@ -227,6 +229,15 @@ def show_entry(app: App, entry_id: int) -> EntryView:
         return _one(tx.conn, entry_id)
 
 
+def entry_for_ticket(app: App, ticket_id: int) -> EntryView | None:
+    """A work order's clear-list entry, if it ever went on the list."""
+    with app.transaction(readonly=True) as tx:
+        rows = _entries(tx.conn.execute(
+            _ENTRY_QUERY.where(t.clear_list_entry.c.ticket_id == ticket_id)))
+        row = next(rows, None)
+        return EntryView(**row) if row is not None else None
+
+
 def _one(executor: Any, entry_id: int) -> EntryView:
     """One entry as a view; ``executor`` is a Core connection or an ORM session."""
     rows = _entries(executor.execute(_ENTRY_QUERY.where(t.clear_list_entry.c.id == entry_id)))
@@ -271,6 +282,7 @@ def signoff(app: App, actor: Actor, entry_id: int, note: str) -> EntryView:
         from caseflow.persistence.models import Ticket
 
         ticket = session.get(Ticket, entry.ticket_id)
+        evidence.require(session, app, ticket, "signoff")
         now = app.clock.now()
         entry.status, entry.signed_off_at, entry.signed_off_by = "signed_off", now, actor.login
         entry.note, entry.next_level_at = note, None
