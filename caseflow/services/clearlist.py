@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from caseflow.persistence.models import ClearListEntry
 
 LEFT = ("open", "awaiting_signoff")
+# The partial indexes' condition, written literally: SQLite uses a partial index only
+# when the query's condition is the same text (see queries.ticket_is_open).
+LEFT_NOW = sa.text("clear_list_entry.status != 'signed_off'")
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,9 @@ def reading(
     e = t.clear_list_entry
     with app.transaction(readonly=True) as tx:
         conn = tx.conn
-        where: list[Any] = [e.c.entered_at <= when]
+        # as of now, the list is what the table holds (an entry never enters later
+        # than the sweep that made it); the time bound only narrows a past as-of
+        where: list[Any] = [] if as_of is None else [e.c.entered_at <= when]
         if team:
             where.append(e.c.team_id == team_by_code(conn, team).id)
         if level is not None:
@@ -124,9 +129,10 @@ def reading(
         if town:
             where.append(t.project.c.town == town)
         if as_of is None:
-            # now: an entry signed off in the past is off the list; the literal
-            # condition matches the partial index on entries still on the list
-            still_left: Any = sa.text("clear_list_entry.status != 'signed_off'")
+            # now: nothing is signed off in the future, so "left" is the partial
+            # indexes' own literal condition and a page reads a hundred index entries
+            # (ix_entry_left_order), the counts come from ix_entry_left_team
+            still_left: Any = LEFT_NOW
         else:
             still_left = sa.or_(e.c.status.in_(LEFT), e.c.signed_off_at > when)
         per_team = _per_team(conn, [*where, still_left], joins_project=bool(town))
