@@ -115,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", nargs="*", default=[], help="leave these modules out")
     parser.add_argument("--pg", default=os.environ.get("CASEFLOW_BENCH_PG"),
                         help="a PostgreSQL URL the bench may fill (never the tests' database)")
+    parser.add_argument("--results", type=Path, default=RESULTS,
+                        help="where to write the run (default bench/results.json)")
     args = parser.parse_args(argv)
 
     def say(message: str) -> None:
@@ -150,14 +152,14 @@ def main(argv: list[str] | None = None) -> int:
           f"{load_before[0]:.1f} → {load_after[0]:.1f} on {os.cpu_count()} cores "
           "(shared machine: figures are noisy)")
     print(render(rows, failures))
-    RESULTS.write_text(json.dumps({
+    args.results.write_text(json.dumps({
         "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": platform.platform(), "python": platform.python_version(),
         "cores": os.cpu_count(), "load_average": [load_before[0], load_after[0]],
         "seconds": round(time.perf_counter() - began, 1), "runs": args.runs,
         "city": meta, "rows": [r.as_dict() for r in rows], "failures": failures,
     }, indent=2, ensure_ascii=False))
-    print(f"written {RESULTS.relative_to(HERE.parent)} ({time.perf_counter() - began:.0f} s)")
+    print(f"written {args.results} ({time.perf_counter() - began:.0f} s)")
     return 1 if failures else 0
 
 
