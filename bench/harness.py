@@ -205,7 +205,8 @@ def caseflow_argv(db_url: str, user: str | None, *args: str) -> list[str]:
 FLOOR_PROGRAM = """\
 import sqlite3, sys
 conn = sqlite3.connect(sys.argv[1])
-rows = conn.execute(sys.argv[2], tuple(sys.argv[3:])).fetchall()
+params = tuple(int(p) if p.isdigit() else p for p in sys.argv[3:])
+rows = conn.execute(sys.argv[2], params).fetchall()
 out = sys.stdout
 for row in rows:
     out.write("\\t".join(map(str, row)))
