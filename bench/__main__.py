@@ -22,6 +22,7 @@ import json
 import os
 import pkgutil
 import platform
+import statistics
 import sys
 import tempfile
 import time
@@ -91,17 +92,20 @@ def _range(samples: list[float]) -> str:
 
 def render(rows: list[Row], failures: dict[str, str]) -> str:
     """The table, plain text (it goes to a log as often as to a terminal)."""
-    head = ["command", "median", "range", "floor", "ratio", "target", "pass", "kind"]
+    head = ["command", "median", "range", "floor", "ratio", "target", "pass", "CPU", "CPU ratio",
+            "kind"]
     body = []
     for r in rows:
         mark = {True: "yes", False: "NO", None: ""}[r.passed]
+        cpu = _num(statistics.median(r.cpu)) if r.cpu else ""
         body.append([r.what, _num(r.median), _range(r.samples), _num(r.floor_median),
-                     f"{r.ratio:.1f}×" if r.ratio else "", r.target_text(), mark,
+                     f"{r.ratio:.1f}×" if r.ratio else "", r.target_text(), mark, cpu,
+                     f"{r.cpu_ratio:.1f}×" if r.cpu_ratio else "",
                      r.kind if r.database == "sqlite" else f"{r.kind}/{r.database}"])
     from caseflow.adapters.cli.plain import cells, pad
 
     widths = [max(cells(x) for x in col) for col in zip(head, *body, strict=True)]
-    lines = ["  ".join(pad(c, w, i in (1, 3, 4)) for i, (c, w) in
+    lines = ["  ".join(pad(c, w, i in (1, 3, 4, 7, 8)) for i, (c, w) in
                        enumerate(zip(line, widths, strict=True))).rstrip()
              for line in [head, ["─" * w for w in widths], *body]]
     lines += [f"{name}: {why}" for name, why in failures.items()]
