@@ -260,17 +260,18 @@ def _moved(app: Any, moved: Any) -> dict[str, Any]:
 
 @usecase("case.list", "GET", "/cases")
 def case_list(app: Any, actor: Any, project: str | None = None, stage: str | None = None,
-              status: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
-    """Cases by id."""
-    from caseflow.services.cases import list_cases
+              status: str | None = None, limit: int = 200, offset: int = 0) -> dict[str, Any]:
+    """Cases by id, ``limit`` from ``offset`` (0: all); ``more``: how many follow."""
+    from caseflow.services.case_reads import page_cases
 
-    return [_case(v) for v in list_cases(app, project, stage, status, limit)]
+    page = page_cases(app, project, stage, status, limit=limit or None, offset=offset)
+    return {"cases": [_case(v) for v in page.cases], "more": page.more}
 
 
 @usecase("case.show", "GET", "/cases/{case_id}")
 def case_show(app: Any, actor: Any, case_id: int) -> dict[str, Any]:
     """One case with its work orders and history."""
-    from caseflow.services.cases import show_case
+    from caseflow.services.case_reads import show_case
 
     return _case(show_case(app, case_id), full=True)
 
@@ -351,16 +352,18 @@ def case_withdraw(app: Any, actor: Any, case_id: int, reason: str) -> dict[str, 
 @usecase("clearlist.list", "GET", "/clearlist")
 def clearlist_list(app: Any, actor: Any, all: bool = False, team: str | None = None,
                    town: str | None = None, level: int | None = None,
-                   as_of: str | None = None) -> dict[str, Any]:
-    """What is left to clear (还剩 N 项), highest level first, then oldest."""
+                   as_of: str | None = None, limit: int = 100,
+                   offset: int = 0) -> dict[str, Any]:
+    """What is left to clear (还剩 N 项), highest level first, then oldest; a page of
+    ``limit`` entries (0: all) from ``offset``."""
     from caseflow.domain.durations import parse_instant
     from caseflow.services import clearlist
 
-    listed = clearlist.list_entries(app, include_signed_off=all, team=team, town=town,
-                                    level=level,
-                                    as_of=parse_instant(as_of) if as_of else None)
-    return {"as_of": listed.as_of, "left": listed.left, "per_team": listed.per_team,
-            "entries": [e.as_dict() for e in listed.entries]}
+    with clearlist.reading(app, include_signed_off=all, team=team, town=town, level=level,
+                           as_of=parse_instant(as_of) if as_of else None,
+                           limit=limit or None, offset=offset) as (head, rows):
+        return {"as_of": head.as_of, "left": head.left, "per_team": head.per_team,
+                "total": head.total, "offset": head.offset, "entries": list(rows)}
 
 
 @usecase("clearlist.signoff", "POST", "/clearlist/{entry_id}/signoff")

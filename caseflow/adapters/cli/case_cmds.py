@@ -13,6 +13,8 @@ from caseflow.adapters.cli.i18n import _
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON")]
 IdArg = Annotated[int, typer.Argument(help="case id")]
+SHOWN = 100        # cases the terminal shows unless told
+JSON_SHOWN = 200   # and JSON, as it always has
 
 
 def _mu(value: float | None) -> str:
@@ -146,19 +148,25 @@ def register(app: typer.Typer) -> None:
         stage: Annotated[str | None, typer.Option("--stage", help="stage name")] = None,
         status: Annotated[str | None, typer.Option(
             "--status", help="active, on_hold, withdrawn or done")] = None,
-        limit: Annotated[int, typer.Option("--limit", help="at most N cases")] = 200,
+        limit: Annotated[int | None, typer.Option(
+            "--limit", min=0, help="at most N cases (the terminal shows 100, JSON 200 unless told; "
+                                   "0: all)")] = None,
+        offset: Annotated[int, typer.Option(
+            "--offset", metavar="N", min=0, help="skip the first N cases (the next page)")] = 0,
+        all_: Annotated[bool, typer.Option("--all", help="every case, not one page")] = False,
         json: JsonOpt = False,
     ) -> None:
-        """Cases by id."""
+        """Cases by id, a page at a time (counted in the database)."""
         state: CliState = ctx.obj
+        size = 0 if all_ or limit == 0 else (limit or (JSON_SHOWN if json else SHOWN))
         data = state.call("case.list", project=project, stage=stage, status=status,
-                          limit=limit)
+                          limit=size, offset=offset)
         if json:
-            print_json(data, state.tz)
+            print_json(data["cases"], state.tz)
             return
         from caseflow.adapters.cli.records import wrap
 
-        views = wrap(data)
+        views = wrap(data["cases"])
         from caseflow.adapters.cli import render
 
         grid = render.table(_("ID"), _("Enterprise"), _("Stage"), _("Status"), _("Team"),
@@ -172,8 +180,9 @@ def register(app: typer.Typer) -> None:
                          render.status_label(v.status), v.team or "—", _mu(v.area_mu),
                          style=style)
         render.show(grid)
-        if len(views) == limit:
-            typer.echo(_("(first {n}; use --limit to see more)").format(n=limit), err=True)
+        if data["more"]:
+            typer.echo(_("… and {n} more: --offset {next} shows the next ones, --all every "
+                         "entry").format(n=data["more"], next=offset + len(views)))
 
     @case.command("show")
     def show(ctx: typer.Context, case_id: IdArg, json: JsonOpt = False) -> None:
