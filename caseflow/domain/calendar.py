@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 from caseflow.clock import SHANGHAI, local_date
+from caseflow.domain import values
 from caseflow.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,9 @@ class WorkCalendar:
         """
         if count < 0:
             raise ValueError("count must not be negative")
+        values.day(start)
+        if count:
+            values.working_span(count)
         day = start
         if count == 0:
             while not self.is_workday(day):
@@ -94,6 +98,8 @@ class WorkCalendar:
         remaining = count
         while remaining:
             day += timedelta(days=1)
+            if day > values.LAST_DAY:
+                values.day(day, "deadline")
             if self.is_workday(day):
                 remaining -= 1
         return day
@@ -128,9 +134,11 @@ class WorkCalendar:
     def deadline(self, opened_at: datetime, amount: int, working: bool) -> datetime:
         """The UTC instant a deadline of ``amount`` (working) days ends, counted from
         the Shanghai date of ``opened_at``: the end of that day, Asia/Shanghai time."""
-        start = local_date(opened_at)
+        start = values.day(local_date(opened_at))
+        if amount and not working:
+            values.working_span(amount)
         day = self.add_working_days(start, amount) if working else start + timedelta(days=amount)
-        return end_of_day(day)
+        return end_of_day(values.day(day, "deadline"))
 
     def shift_working_days(self, instant: datetime, amount: int) -> datetime:
         """``instant``'s Shanghai day moved by ``amount`` working days, at end of day.
@@ -150,6 +158,7 @@ class WorkCalendar:
 
     def month(self, year: int, month: int) -> list[tuple[date, bool]]:
         """Every day of a month with whether it is a working day."""
+        values.month(year, month)
         first = date(year, month, 1)
         days: list[tuple[date, bool]] = []
         day = first

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from caseflow.clock import SHANGHAI
 from caseflow.domain.durations import Duration, parse_date, parse_duration, parse_instant
+from caseflow.domain.values import FIRST_DAY, LAST_DAY
 from caseflow.errors import InvalidInput
 
 TEXT = st.one_of(
@@ -60,14 +61,21 @@ def test_parse_instant_gives_an_aware_utc_instant_or_a_clear_error(text: str) ->
     assert value.tzinfo is not None and value.utcoffset() == timedelta(0)
 
 
-@given(st.dates(min_value=date(1, 1, 2), max_value=date(9999, 12, 30)))
-def test_every_real_date_parses_in_each_accepted_form(day: date) -> None:
+@given(st.dates(min_value=FIRST_DAY, max_value=LAST_DAY))
+def test_every_date_of_the_horizon_parses_in_each_accepted_form(day: date) -> None:
     for text in (day.isoformat(), f"{day.year:04d}/{day.month}/{day.day}",
                  f"{day.year:04d}年{day.month}月{day.day}日"):
         assert parse_date(text) == day
-    if day.year >= 2:  # the end of the day in Shanghai is still that day in UTC
-        assert parse_instant(day.isoformat()) == datetime.combine(
-            day, time(23, 59, 59), SHANGHAI).astimezone(UTC)
+    assert parse_instant(day.isoformat()) == datetime.combine(
+        day, time(23, 59, 59), SHANGHAI).astimezone(UTC)
+
+
+@given(st.one_of(st.dates(max_value=FIRST_DAY - timedelta(days=1)),
+                 st.dates(min_value=LAST_DAY + timedelta(days=1))))
+def test_a_date_beyond_the_horizon_is_refused_in_one_sentence(day: date) -> None:
+    for parse in (parse_date, parse_instant):
+        with pytest.raises(InvalidInput, match="outside the calendar"):
+            parse(f"{day.year:04d}-{day.month:02d}-{day.day:02d}")
 
 
 # --- the import file reader ------------------------------------------------------------

@@ -10,6 +10,7 @@ import typer
 
 from caseflow.adapters.cli.context import CliState, print_json
 from caseflow.adapters.cli.i18n import _
+from caseflow.adapters.inert import echo
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON")]
 IdArg = Annotated[int, typer.Argument(help="case id")]
@@ -62,14 +63,14 @@ def _print_moved(state: CliState, moved: Any, json: bool) -> None:
     lang = state.lang
     definition = workflow_of(state.app(), moved.case.id)
     labels = {s.name: s.label(lang) for s in definition.stages}
-    typer.echo(_("case #{id} {name}: {source} → {dest} ({trigger})").format(
+    echo(_("case #{id} {name}: {source} → {dest} ({trigger})").format(
         id=moved.case.id, name=moved.case.name, source=labels.get(moved.source, moved.source),
         dest=moved.case.stage_label(lang), trigger=moved.trigger))
     for ticket in moved.opened:
-        typer.echo("  + " + _("opened #{id} {title}").format(id=ticket.id,
+        echo("  + " + _("opened #{id} {title}").format(id=ticket.id,
                                                            title=ticket.display_title(lang)))
     if moved.cancelled:
-        typer.echo("  - " + _("cancelled {ids}").format(
+        echo("  - " + _("cancelled {ids}").format(
             ids=", ".join(f"#{i}" for i in moved.cancelled)))
 
 
@@ -98,7 +99,7 @@ def register(app: typer.Typer) -> None:
         if json:
             print_json(_case_dict(view, full=False), state.tz)
         else:
-            typer.echo(_("case #{id} added: {name} ({stage})").format(
+            echo(_("case #{id} added: {name} ({stage})").format(
                 id=view.id, name=view.name, stage=view.stage_label(state.lang)))
 
     @case.command("import")
@@ -132,7 +133,7 @@ def register(app: typer.Typer) -> None:
                     bad=result.skipped, rows=result.rows),
                 hint=_("fix them, or pass --skip-invalid to import the other rows"))
         if not json:
-            typer.echo(_("imported {n} cases into {project}").format(
+            echo(_("imported {n} cases into {project}").format(
                 n=result.imported, project=result.project)
                 + (_("; skipped {n} bad rows").format(n=result.skipped) if result.skipped
                    else ""))
@@ -170,7 +171,7 @@ def register(app: typer.Typer) -> None:
                          style=style)
         render.show(grid)
         if len(views) == limit:
-            typer.echo(_("(first {n}; use --limit to see more)").format(n=limit), err=True)
+            echo(_("(first {n}; use --limit to see more)").format(n=limit), err=True)
 
     @case.command("show")
     def show(ctx: typer.Context, case_id: IdArg, json: JsonOpt = False) -> None:

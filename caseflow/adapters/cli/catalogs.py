@@ -22,12 +22,14 @@ from caseflow.adapters.cli.i18n import DOMAIN, LOCALE_DIR
 
 _ADAPTERS = Path(__file__).resolve().parents[1]
 SOURCES = (_ADAPTERS / "cli", _ADAPTERS / "demo")
-KEYWORDS = {"_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+# domain modules whose refusals carry N_()-marked templates the CLI translates
+MARKED = (_ADAPTERS.parent / "domain" / "values.py",)
+KEYWORDS = {"_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None}
 
 
 def extract() -> Catalog:
     template = Catalog(project="caseflow", domain=DOMAIN)
-    for path in sorted(p for source in SOURCES for p in source.glob("*.py")):
+    for path in [*sorted(p for source in SOURCES for p in source.glob("*.py")), *MARKED]:
         for lineno, message, comments, context in extract_from_file(
                 "python", str(path), keywords=KEYWORDS):
             template.add(message, locations=[(f"{path.parent.name}/{path.name}", lineno)],

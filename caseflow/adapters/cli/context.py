@@ -10,6 +10,7 @@ import getpass
 import json
 import locale
 import logging
+import math
 import os
 import sys
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from caseflow.errors import CaseflowError
+from caseflow.redact import mask
 
 
 @dataclass
@@ -97,7 +99,9 @@ def jsonable(value: Any, tz: ZoneInfo) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return float(value)
+        value = float(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON has no Infinity or NaN; such a value was never valid anyway
     if isinstance(value, dict):
         return {k: jsonable(v, tz) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -110,7 +114,7 @@ def jsonable(value: Any, tz: ZoneInfo) -> Any:
 
 
 def print_json(value: Any, tz: ZoneInfo) -> None:
-    json.dump(jsonable(value, tz), sys.stdout, ensure_ascii=False, indent=2)
+    json.dump(jsonable(value, tz), sys.stdout, ensure_ascii=False, indent=2, allow_nan=False)
     sys.stdout.write("\n")
 
 
@@ -119,7 +123,7 @@ class _WarningLine(logging.Handler):
     ``caseflow: warning: ...`` line on whatever stderr is at the time."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        sys.stderr.write(f"caseflow: warning: {_one_line(record.getMessage())}\n")
+        sys.stderr.write(f"caseflow: warning: {_one_line(mask(record.getMessage()))}\n")
 
 
 def route_warnings() -> None:
@@ -138,7 +142,7 @@ class UsageProblem(CaseflowError):
 def fail(error: CaseflowError) -> None:
     """One line on stderr: what and why (and what to do), in the user's language for
     the refusals people meet every day."""
-    sys.stderr.write(f"caseflow: {_one_line(localized(error))}\n")
+    sys.stderr.write(f"caseflow: {_one_line(mask(localized(error)))}\n")
 
 
 def localized(error: CaseflowError) -> str:
@@ -146,6 +150,13 @@ def localized(error: CaseflowError) -> str:
     from caseflow.errors import GuardFailed, IllegalTransition
 
     zh = current().startswith("zh")
+    template = getattr(error, "template", None)
+    if template is not None:  # domain.values.InvalidValue: a marked message with params
+        params = dict(error.params)  # type: ignore[attr-defined]
+        if isinstance(params.get("what"), str):
+            params["what"] = _(params["what"])
+        text = _(template).format(**params)
+        return f"{text} ({_(error.hint)})" if error.hint else text
     if isinstance(error, GuardFailed) and error.trigger:
         reasons = [_("work order #{id} {title} is not closed").format(
                        id=i, title=f"“{zh_title if zh and zh_title else title}”")
@@ -169,15 +180,17 @@ def fail_unexpected(error: BaseException) -> int:
     orig = getattr(error, "orig", None)
     module = type(error).__module__
     if module.startswith("sqlalchemy") or module.startswith(("sqlite3", "psycopg")):
-        detail = _one_line(str(orig if orig is not None else error).split("\n")[0])
+        detail = _one_line(mask(str(orig if orig is not None else error).split("\n")[0]))
         sys.stderr.write(f"caseflow: database error: {detail} (check --db or "
                          "CASEFLOW_DATABASE_URL; --debug shows the details)\n")
         return 1
     sys.stderr.write(f"caseflow: unexpected error: {type(error).__name__}: "
-                     f"{_one_line(str(error))} (run again with --debug for the traceback "
+                     f"{_one_line(mask(str(error)))} (run again with --debug for the traceback "
                      "and report it)\n")
     return 1
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    from caseflow.adapters.inert import one_line
+
+    return one_line(text)

@@ -36,11 +36,11 @@ def _when(value: datetime | None, state: CliState) -> str:
 
 
 def _console() -> Any:
-    from rich.console import Console
+    from caseflow.adapters.inert import console
 
     # piped or captured output gets wide lines instead of rich's default 80 columns
     width = None if sys.stdout.isatty() else 200
-    return Console(soft_wrap=False, highlight=False, width=width)
+    return console(soft_wrap=False, width=width)
 
 
 def _table(*headers: str) -> Any:
@@ -262,6 +262,7 @@ def clearlist_view(listed: Any, lang: str, tz: Any, limit: int | None = None,
     the same list the command does. ``team_names`` shows teams by name instead of code;
     ``compact`` fits 80 columns (one line per entry, no status, entry time or order id)."""
     from rich.cells import cell_len
+    from rich.text import Text
 
     from caseflow.adapters.cli.render import due_text
 
@@ -272,7 +273,7 @@ def clearlist_view(listed: Any, lang: str, tz: Any, limit: int | None = None,
 
     headline = _("{n} items left to clear").format(n=listed.left)
     as_of = _("as of")
-    shown: list[Any] = [f"[bold]{headline}[/bold]  ({as_of} {at(listed.as_of)})"]
+    shown: list[Any] = [Text.assemble((headline, "bold"), f"  ({as_of} {at(listed.as_of)})")]
     if listed.per_team:
         shown.append("  ".join(f"{names.get(team, team)}: {n}"
                                for team, n in listed.per_team.items()))
