@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 
 from caseflow.adapters.exporters.table import cannot_write, display_width, is_chinese
 from caseflow.errors import InvalidInput
+from caseflow.files import make_private
 
 # A fitted line that needs more than a century to reach zero is not a projection.
 MAX_PROJECTION_DAYS = 36_500
@@ -293,7 +294,7 @@ def write_svg(
 ) -> None:
     """``render_svg`` to a file, for ``report burndown --output FILE.svg``."""
     try:
-        Path(path).write_text(render_svg(series, title, lang), encoding="utf-8")
+        make_private(path).write_text(render_svg(series, title, lang), encoding="utf-8")
     except OSError as exc:
         raise cannot_write(path, exc) from exc
 
@@ -398,7 +399,7 @@ def _draw_png(
             ax.text(0.5, 0.5, lab.no_data, transform=ax.transAxes, ha="center")
         fig.tight_layout()
         try:
-            fig.savefig(path, format="png")
+            fig.savefig(make_private(path), format="png")
         except OSError as exc:
             raise cannot_write(path, exc) from exc
 

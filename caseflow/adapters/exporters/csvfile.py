@@ -19,6 +19,7 @@ from caseflow.adapters.exporters.table import (
     cannot_write,
 )
 from caseflow.adapters.inert import csv_text
+from caseflow.files import make_private
 
 
 def csv_value(column: Column, value: Any) -> str:
@@ -38,7 +39,7 @@ def csv_value(column: Column, value: Any) -> str:
 def write_csv(table: ReportTable, path: Path, lang: str = "zh_CN") -> None:
     """Write one table: a header row in ``lang``, then one line per row."""
     try:
-        with Path(path).open("w", encoding="utf-8-sig", newline="") as fh:
+        with make_private(path).open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow([csv_text(h) for h in table.header(lang)])
             for row in table.rows:

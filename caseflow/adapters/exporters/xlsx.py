@@ -27,6 +27,7 @@ from caseflow.adapters.exporters.table import (
     format_value,
 )
 from caseflow.adapters.inert import set_text_cell
+from caseflow.files import make_private
 
 TITLE_ROW = 1
 HEADER_ROW = 2
@@ -138,6 +139,6 @@ def write_xlsx(tables: list[ReportTable], path: Path, lang: str = "zh_CN") -> No
     if not tables:
         wb.create_sheet("Sheet")
     try:
-        wb.save(Path(path))
+        wb.save(make_private(path))
     except OSError as exc:
         raise cannot_write(path, exc) from exc
