@@ -77,7 +77,7 @@ def list_teams(app: App) -> list[TeamView]:
         return [TeamView(code=code, name=name, members=n) for code, name, n in rows]
 
 
-def _check_user_fields(login: str, name: str, role: str, email: str | None) -> None:
+def check_user_fields(login: str, name: str, role: str, email: str | None) -> None:
     if not _CODE.match(login):
         raise InvalidInput(f"login {login!r} must be letters, digits, _ . - (at most 40)")
     if not name.strip():
@@ -95,7 +95,7 @@ def add_user(
     team: str | None = None, email: str | None = None,
 ) -> UserView:
     """Add a user; ``actor`` None is allowed only for the first admin of an empty database."""
-    _check_user_fields(login, name, role, email)
+    check_user_fields(login, name, role, email)
     users = t.app_user
     with app.transaction() as tx:
         conn = tx.conn

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -120,7 +119,7 @@ def register(app: typer.Typer) -> None:
         result = run_import(state.app(), state.actor(), file, project,
                             skip_invalid=skip_invalid)
         for message in result.errors:
-            sys.stderr.write(message + "\n")
+            echo(message, err=True)  # rows quote the file's text: shown inert
         if json:
             print_json({k: v for k, v in vars(result).items() if k != "case_ids"}
                        | {"first_id": result.case_ids[0] if result.case_ids else None},

@@ -23,7 +23,7 @@ from caseflow.adapters.cli.i18n import DOMAIN, LOCALE_DIR
 _ADAPTERS = Path(__file__).resolve().parents[1]
 SOURCES = (_ADAPTERS / "cli", _ADAPTERS / "demo")
 # domain modules whose refusals carry N_()-marked templates the CLI translates
-MARKED = (_ADAPTERS.parent / "domain" / "values.py",)
+MARKED = (_ADAPTERS.parent / "domain" / "values.py", _ADAPTERS.parent / "services" / "dump.py")
 KEYWORDS = {"_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None}
 
 

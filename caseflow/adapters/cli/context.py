@@ -43,11 +43,15 @@ class CliState:
             or (locale.getlocale()[0] or "en")
         return resolve(raw)
 
-    def app(self, *, check_schema: bool = True) -> Any:
+    def app(self, *, check_schema: bool = True, create: bool = False) -> Any:
+        """The App; ``create`` only for the commands that make a database (init,
+        import-dump): any other command refuses a missing SQLite file instead of
+        leaving an empty one behind."""
         if self._app is None:
             from caseflow.services.app import App
 
-            self._app = App.from_settings(database_url=self.database_url, clock=_clock())
+            self._app = App.from_settings(database_url=self.database_url, clock=_clock(),
+                                          create_database=create)
             if check_schema:
                 from caseflow.persistence.migrate import require_current
 
@@ -181,6 +185,10 @@ def fail_unexpected(error: BaseException) -> int:
     module = type(error).__module__
     if module.startswith("sqlalchemy") or module.startswith(("sqlite3", "psycopg")):
         detail = _one_line(mask(str(orig if orig is not None else error).split("\n")[0]))
+        known = _database_trouble(detail)
+        if known:
+            sys.stderr.write(f"caseflow: {known}\n")
+            return 1
         sys.stderr.write(f"caseflow: database error: {detail} (check --db or "
                          "CASEFLOW_DATABASE_URL; --debug shows the details)\n")
         return 1
@@ -188,6 +196,27 @@ def fail_unexpected(error: BaseException) -> int:
                      f"{_one_line(mask(str(error)))} (run again with --debug for the traceback "
                      "and report it)\n")
     return 1
+
+
+def _database_trouble(detail: str) -> str | None:
+    """The database problems people meet, said plainly (timeouts, read-only files)."""
+    from caseflow.adapters.cli.i18n import _
+    from caseflow.persistence.db import BUSY_TIMEOUT_MS, CONNECT_TIMEOUT_S
+
+    lowered = detail.lower()
+    if "readonly database" in lowered or "read-only" in lowered and "database" in lowered:
+        return _("the database is read-only for you; only commands that read work here")
+    if "database is locked" in lowered:
+        return _("the database stayed busy for {s} s (another caseflow is writing); "
+                 "try again").format(s=BUSY_TIMEOUT_MS // 1000)
+    if "timeout expired" in lowered or "timed out" in lowered:
+        return _("the database server did not answer within {s} s; check that it is "
+                 "running and reachable (--db, CASEFLOW_DATABASE_URL)").format(
+                     s=CONNECT_TIMEOUT_S)
+    if "statement timeout" in lowered:
+        return _("the database did not finish the command in time (statement timeout); "
+                 "try again later or raise [database] statement_timeout")
+    return None
 
 
 def _one_line(text: str) -> str:
