@@ -39,7 +39,7 @@ MAX_MU = Decimal("9999999.99")
 #: Longest text per kind of field, in characters; equal to the columns' VARCHAR sizes.
 LIMITS: Mapping[str, int] = {
     "code": 40, "login": 64, "name": 200, "town": 100, "mode": 40, "email": 254,
-    "owner": 100, "address": 300, "contact": 100, "title": 300, "note": 4000,
+    "owner": 100, "address": 300, "contact": 100, "title": 300, "note": 20_000,
 }
 
 
