@@ -112,11 +112,31 @@ class WorkCalendar:
         """
         if end < start:
             return -self.working_days_between(end, start)
+        cutoff = self._counted_until()
+        if end > cutoff:  # years nobody has published: Monday–Friday, counted not walked
+            inside = self.working_days_between(min(start, cutoff), cutoff)
+            return inside + _weekdays_between(max(start, cutoff), end)
+        if start < values.FIRST_DAY:
+            inside = self.working_days_between(values.FIRST_DAY, max(end, values.FIRST_DAY))
+            return inside + _weekdays_between(start, min(end, values.FIRST_DAY))
         first, last = self._year_totals(start.year), self._year_totals(end.year)
         if start.year == end.year:
             return last[_day_index(end)] - first[_day_index(start)]
         total = first[-1] - first[_day_index(start)] + last[_day_index(end)]
         return total + sum(self._year_totals(y)[-1] for y in range(start.year + 1, end.year))
+
+    def _counted_until(self) -> date:
+        """The last day counted day by day: the year after the last official schedule
+        known (library or override), where a deadline set today may fall."""
+        cached = self.__dict__.get("_counted_until_day")
+        if cached is None:
+            import chinese_calendar
+
+            known = [max(chinese_calendar.holidays).year] if self.use_library else []
+            known += list(self.overrides)
+            cached = date(min(max(known, default=2026) + 1, values.LAST_DAY.year), 12, 31)
+            self.__dict__["_counted_until_day"] = cached
+        return cached
 
     def _year_totals(self, year: int) -> list[int]:
         """Working days from 1 January through each day of ``year`` (computed once)."""
@@ -124,9 +144,11 @@ class WorkCalendar:
         totals = cache.get(year)
         if totals is None:
             totals, running, day = [], 0, date(year, 1, 1)
-            while day.year == year:
+            while True:
                 running += self.is_workday(day)
                 totals.append(running)
+                if (day.month, day.day) == (12, 31):
+                    break  # not day + 1: past 9999-12-31 that overflows (an old bad row)
                 day += timedelta(days=1)
             cache[year] = totals
         return totals
@@ -170,6 +192,18 @@ class WorkCalendar:
     def is_adjusted(self, day: date) -> bool:
         """True for a make-up working day on a weekend or a holiday on a weekday."""
         return self.is_workday(day) != (day.weekday() < 5)
+
+
+def _weekdays_between(start: date, end: date) -> int:
+    """Monday–Friday days in (start, end], without walking them."""
+    days = (end - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    weekday = start.weekday()
+    for _ in range(rest):
+        weekday = (weekday + 1) % 7
+        count += weekday < 5
+    return count
 
 
 def _day_index(day: date) -> int:

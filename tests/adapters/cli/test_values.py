@@ -4,6 +4,7 @@ and whatever was accepted can still be listed, shown, exported and restored."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,23 @@ def test_an_extension_beyond_the_calendar_is_refused_and_lists_still_work(
     assert cli("ticket", "show", str(order)).code == 0
     assert cli("case", "show", str(case_id)).code == 0
     assert "ticket.extend" not in cli("ticket", "show", str(order)).out
+
+
+def test_an_order_due_in_9999_from_an_older_caseflow_still_lists(
+        cli: Any, app: App, town: Any, case_id: int) -> None:
+    import sqlalchemy as sa
+
+    from caseflow.domain.calendar import end_of_day
+    from caseflow.persistence import tables as t
+
+    order = _order(app, town, case_id)
+    with app.engine.begin() as conn:
+        conn.execute(sa.update(t.ticket).where(t.ticket.c.id == order)
+                     .values(due_at=end_of_day(date(9999, 12, 31))))
+    for args in (["ticket", "list", "--all"], ["ticket", "show", str(order)],
+                 ["case", "show", str(case_id)], ["ticket", "list", "--all", "--json"]):
+        result = cli(*args)
+        assert result.code == 0, (args, result.err)
 
 
 def test_calendar_month_beyond_the_horizon_is_one_sentence(cli: Any) -> None:
