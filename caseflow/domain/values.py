@@ -157,7 +157,10 @@ def area_mu(value: Any, what: str = "area") -> float | None:
 
 
 def _shown(value: Any) -> str:
+    """The refused value for a one-line message: quoted when it is not plain, cut short."""
     text = str(value)
+    if not text or not text.isprintable() or text != text.strip():
+        text = repr(text)
     return text if len(text) <= 40 else text[:39] + "…"
 
 
