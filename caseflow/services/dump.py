@@ -58,6 +58,10 @@ def _encode(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, float) and not math.isfinite(value):
         return None  # strict JSON; such a value was never a real area (now refused on entry)
+    if isinstance(value, dict):  # JSON columns (audit snapshots) may hold one too
+        return {k: _encode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
     return value
 
 
@@ -84,7 +88,8 @@ def export(app: App, actor: Actor, out: IO[str], path: str = "-",
                 sa.select(table).order_by(table.c.id))
             for row in result:
                 out.write(("," if n else "") + "\n" + json.dumps(
-                    [_encode(v) for v in row], ensure_ascii=False, separators=(",", ":")))
+                    [_encode(v) for v in row], ensure_ascii=False, separators=(",", ":"),
+                    allow_nan=False))
                 n += 1
                 if progress and n % 100_000 == 0:
                     progress(table.name, n)
