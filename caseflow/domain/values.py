@@ -13,8 +13,8 @@ show them afterwards:
   than its column, counted in characters, because SQLite does not enforce
   ``VARCHAR(n)`` and PostgreSQL does.
 
-A refusal is an ``InvalidValue``: an ``InvalidInput`` that also carries its message
-template and parameters, so the CLI can say it in the user's language.
+A refusal is an ``InvalidValue``: an ``InvalidInput`` whose English template and
+parameters each edge renders in its reader's language.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from caseflow.errors import InvalidInput
+from caseflow.i18n import N_, Text
 
 #: The calendar caseflow counts in: China's official schedules cover these years or
 #: fall back to Monday–Friday with a warning; beyond them no date is meaningful.
@@ -43,12 +44,8 @@ LIMITS: Mapping[str, int] = {
 }
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
-    """Mark a message for the catalogs; the CLI translates it when it shows the error."""
-    return message
-
-
-# Field names used in refusals ("{what} ..."): marked here so that the catalog has them.
+# Field names used in refusals ("{what} ..."): marked here so that the catalog has them,
+# and passed as ``Text`` so that each reader sees them in their own language.
 FIELDS = {
     "code": N_("code"), "login": N_("login"), "name": N_("name"), "town": N_("town"),
     "mode": N_("mode"), "email": N_("e-mail address"), "owner": N_("owner"),
@@ -61,12 +58,14 @@ FIELDS = {
 
 
 class InvalidValue(InvalidInput):
-    """A value refused on entry; ``template``/``params`` let an adapter translate it."""
+    """A value refused on entry: an English template with its parameters (``what``,
+    the field, is rendered in the reader's language like the rest)."""
 
     def __init__(self, template: str, *, hint: str | None = None, **params: Any) -> None:
-        super().__init__(template.format(**params), hint=hint)
-        self.template = template
-        self.params = params
+        what = params.get("what")
+        if isinstance(what, str):
+            params["what"] = Text(FIELDS.get(what, what), {})
+        super().__init__(template, hint=hint, **params)
 
 
 # --------------------------------------------------------------------------- dates

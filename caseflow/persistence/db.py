@@ -66,7 +66,7 @@ def _sqlite_engine(url: str, *, create: bool, **kwargs: Any) -> Engine:
             return None  # :memory: or a URI: sqlite3 as SQLAlchemy would call it
         if not path.exists():
             if not create:
-                raise Refused(f"no caseflow database at {path}",
+                raise Refused("no caseflow database at {path}", path=path,
                               hint="check --db or CASEFLOW_DATABASE_URL; "
                                    "`caseflow init --admin LOGIN` creates one")
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from caseflow.errors import Refused
 
-SCHEMA_HEAD = "0004_weekly"
+SCHEMA_HEAD = "0005_user_lang"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -39,12 +39,13 @@ def upgrade_on(connection: sa.Connection, revision: str = "head") -> None:
 
     current = _revision_on(connection)
     if current is not None and not is_known(current):
-        raise Refused(f"the database schema is at {current}, which is newer than this "
-                      f"caseflow knows (its newest is {SCHEMA_HEAD})",
+        raise Refused("the database schema is at {revision}, which is newer than this "
+                      "caseflow knows (its newest is {head})", revision=current,
+                      head=SCHEMA_HEAD,
                       hint="use the caseflow version that wrote this database, or a newer one")
     if revision != "head" and not is_known(revision):
-        raise Refused(f"schema {revision} is unknown to this caseflow "
-                      f"(its newest is {SCHEMA_HEAD})",
+        raise Refused("schema {revision} is unknown to this caseflow (its newest is {head})",
+                      revision=revision, head=SCHEMA_HEAD,
                       hint="use the caseflow version that wrote it, or a newer one")
     command.upgrade(_alembic_config(connection), revision)
 
@@ -96,8 +97,9 @@ def require_current(engine: Engine) -> None:
         raise Refused("the database has no caseflow schema yet",
                       hint="run `caseflow init --admin LOGIN`")
     if not is_known(revision):
-        raise Refused(f"the database schema is at {revision}, which is newer than this "
-                      f"caseflow knows (its newest is {SCHEMA_HEAD})",
+        raise Refused("the database schema is at {revision}, which is newer than this "
+                      "caseflow knows (its newest is {head})", revision=revision,
+                      head=SCHEMA_HEAD,
                       hint="use the caseflow version that wrote this database, or a newer one")
     raise Refused(f"the database schema is at {revision}, this caseflow needs {SCHEMA_HEAD}",
                   hint="run `caseflow db upgrade`")

@@ -263,6 +263,7 @@ def _row_checks(table: sa.Table, columns: list[str], source: str) -> Callable[[d
     """What the database must hold, checked per row the same on SQLite and PostgreSQL
     (SQLite ignores VARCHAR lengths, PostgreSQL refuses them naming no row): lengths,
     control characters in one-line text, finite numbers. A bad row is named."""
+    from caseflow import i18n
     from caseflow.domain import values
 
     def varchar(kind: Any) -> int | None:
@@ -274,7 +275,7 @@ def _row_checks(table: sa.Table, columns: list[str], source: str) -> Callable[[d
     limits = {c: n for c in columns if (n := varchar(table.c[c].type))}
     numbers = [c for c in columns if isinstance(table.c[c].type, sa.Float | sa.Numeric)]
 
-    def refuse(record: dict[str, Any], column: str, problem: str) -> None:
+    def refuse(record: dict[str, Any], column: str, problem: Any) -> None:
         raise values.InvalidValue(
             values.N_("{source}: {table} row id {row}, column {column}: {problem}; "
                       "nothing was restored"),
@@ -287,14 +288,17 @@ def _row_checks(table: sa.Table, columns: list[str], source: str) -> Callable[[d
             if not isinstance(text, str):
                 continue
             if len(text) > most:
-                refuse(record, column, f"{len(text):,} characters, at most {most:,} allowed")
+                refuse(record, column, i18n.text("{length} characters, at most {most} allowed",
+                                                  length=f"{len(text):,}", most=f"{most:,}"))
             bad = values.first_control(text)
             if bad is not None:
-                refuse(record, column, f"control character U+{ord(text[bad]):04X}")
+                refuse(record, column, i18n.text("control character {char}",
+                                                  char=f"U+{ord(text[bad]):04X}"))
         for column in numbers:
             number = record.get(column)
             if isinstance(number, float) and not math.isfinite(number):
-                refuse(record, column, f"{number} is not a finite number")
+                refuse(record, column, i18n.text("{value} is not a finite number",
+                                                  value=str(number)))
 
     return check
 
