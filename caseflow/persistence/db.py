@@ -70,7 +70,7 @@ def _sqlite_engine(url: str, *, create: bool, **kwargs: Any) -> Engine:
                               hint="check --db or CASEFLOW_DATABASE_URL; "
                                    "`caseflow init --admin LOGIN` creates one")
             path.parent.mkdir(parents=True, exist_ok=True)
-            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE))
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE))  # two at once: fine
         if _writable(path):
             return None
         # A database we may only read (a read-only directory or file): open it read-only
