@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from caseflow.errors import Refused
 
-SCHEMA_HEAD = "0006_evidence"
+SCHEMA_HEAD = "0007_board_list"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -73,7 +73,9 @@ def alembic_head() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
+    """The schema's revision, read in a deferred transaction: checking it must not take
+    SQLite's write lock, or every command would queue behind a running sweep."""
+    with engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
         try:
             row = conn.execute(sa.text("SELECT version_num FROM alembic_version")).first()
         except sa.exc.DatabaseError:
