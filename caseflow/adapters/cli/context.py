@@ -263,8 +263,8 @@ def _database_trouble(detail: str) -> str | None:
     if "readonly database" in lowered or "read-only" in lowered and "database" in lowered:
         return _("the database is read-only for you; only commands that read work here")
     if "database is locked" in lowered:
-        return _("the database stayed busy for {s} s (another caseflow is writing); "
-                 "try again").format(s=BUSY_TIMEOUT_MS // 1000)
+        return _("the database is locked: another caseflow is writing (waited {s} s); "
+                 "try again").format(s=round(BUSY_TIMEOUT_MS / 1000, 1))
     if "timeout expired" in lowered or "timed out" in lowered:
         return _("the database server did not answer within {s} s; check that it is "
                  "running and reachable (--db, CASEFLOW_DATABASE_URL)").format(

@@ -49,6 +49,7 @@ def _no_escape(text: str) -> None:
 def test_markup_in_a_case_name_never_breaks_the_clear_list(
         cli: Any, hostile: dict[str, int], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CASEFLOW_FAKE_NOW", "2026-03-05T09:00+08:00")
+    monkeypatch.setenv("COLUMNS", "300")  # wide enough that no name is cut
     assert cli("sweep").code == 0
     for lang in ("en", "zh_CN"):
         monkeypatch.setenv("CASEFLOW_LANG", lang)
