@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po, write_po
 from caseflow.adapters.cli.i18n import DOMAIN, LOCALE_DIR
 
 _ADAPTERS = Path(__file__).resolve().parents[1]
-SOURCES = (_ADAPTERS / "cli", _ADAPTERS / "demo")
+SOURCES = (_ADAPTERS / "cli", _ADAPTERS / "demo", _ADAPTERS / "tui")
 KEYWORDS = {"_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 
 
