@@ -105,8 +105,8 @@ class Pick(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(inert(self.question)), classes="question")
-            yield OptionList(*[Option(Text(inert(label)), id=value) for value, label in self.choices],
-                             id="choices")
+            options = [Option(Text(inert(label)), id=value) for value, label in self.choices]
+            yield OptionList(*options, id="choices")
             yield Static(_("enter: choose   escape: cancel"), classes="keys")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
