@@ -11,18 +11,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import statistics
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
 from caseflow.adapters.exporters.table import cannot_write, display_width, is_chinese
-from caseflow.errors import InvalidInput
-
-# A fitted line that needs more than a century to reach zero is not a projection.
-MAX_PROJECTION_DAYS = 36_500
+from caseflow.domain.burndown import BurndownSeries, Trend
 
 CJK_FONT_CANDIDATES: tuple[str, ...] = (
     "Noto Sans CJK SC",
@@ -84,57 +80,6 @@ def chart_labels(lang: str) -> Labels:
 def has_wide_chars(text: str) -> bool:
     """True if ``text`` holds CJK (wide) characters that a Latin-only font would show as boxes."""
     return display_width(text) != len(text)
-
-
-@dataclass(frozen=True)
-class Trend:
-    """A least-squares line through the daily counts; x is days since ``start``."""
-
-    start: date
-    slope: float  # open items per day; negative means the list is shrinking
-    intercept: float  # the fitted count on ``start``
-    zero_date: date | None  # first day the line is at or below zero; None if not going down
-
-    def value_at(self, day: date) -> float:
-        return self.intercept + self.slope * (day - self.start).days
-
-
-@dataclass
-class BurndownSeries:
-    """Open clear-list items counted once per day, dates strictly increasing (gaps allowed)."""
-
-    dates: list[date]
-    open_counts: list[int]
-
-    def __post_init__(self) -> None:
-        if len(self.dates) != len(self.open_counts):
-            raise InvalidInput(
-                f"burndown has {len(self.dates)} dates but {len(self.open_counts)} counts"
-            )
-        for earlier, later in zip(self.dates, self.dates[1:], strict=False):
-            if later <= earlier:
-                raise InvalidInput(f"burndown dates must increase: {later} follows {earlier}")
-        if any(n < 0 for n in self.open_counts):
-            raise InvalidInput("burndown counts cannot be negative")
-
-    def offsets(self) -> list[int]:
-        return [(d - self.dates[0]).days for d in self.dates] if self.dates else []
-
-    def trend(self) -> Trend:
-        """Fit a straight line and project the day it reaches zero (None unless slope < 0)."""
-        if not self.dates:
-            raise InvalidInput("burndown has no data to fit a trend to")
-        start = self.dates[0]
-        if len(self.dates) < 2:
-            return Trend(start, 0.0, float(self.open_counts[0]), None)
-        fit = statistics.linear_regression(self.offsets(), self.open_counts)
-        slope, intercept = fit.slope, fit.intercept
-        zero: date | None = None
-        if slope < -1e-12:
-            days = math.ceil(-intercept / slope - 1e-9)
-            if days <= MAX_PROJECTION_DAYS:
-                zero = start + timedelta(days=max(days, 0))
-        return Trend(start, slope, intercept, zero)
 
 
 # --- SVG -----------------------------------------------------------------------------------

@@ -27,21 +27,15 @@ entries under the order's assignee at the week's end ("—" for the team queue).
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from caseflow.clock import SHANGHAI, local_date
-from caseflow.domain.calendar import end_of_day
-from caseflow.domain.workflow import ANY, PREVIOUS, WorkflowDefinition
-from caseflow.errors import InvalidInput, NotFound
+from caseflow.errors import InvalidInput
 from caseflow.persistence.models import (
     AuditEvent,
     Case,
@@ -50,87 +44,19 @@ from caseflow.persistence.models import (
     Team,
     Ticket,
     User,
-    WorkflowVersion,
 )
 from caseflow.services.app import App
 from caseflow.services.queries import OPEN_STATUSES, ticket_is_open
-
-if TYPE_CHECKING:
-    from caseflow.adapters.exporters.burndown import BurndownSeries
+from caseflow.services.reports.weeks import Week, last_complete_week, parse_week, percent
 
 WEEKLY_UNITS = ("team", "town", "project", "person")
-PROGRESS_UNITS = ("project", "town")
 NO_UNIT = "—"
 # Events that carry the order's full before/after snapshot (status, assignee, deadline).
 SNAPSHOT_ACTIONS = ("ticket.start", "ticket.close", "ticket.reopen", "ticket.assign",
                     "ticket.extend")
-_WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
 
-
-# --------------------------------------------------------------------------- weeks
-
-
-@dataclass(frozen=True)
-class Week:
-    """An ISO week, Monday 00:00 to the next Monday 00:00, Asia/Shanghai."""
-
-    year: int
-    number: int
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}-W{self.number:02d}"
-
-    @property
-    def monday(self) -> date:
-        return date.fromisocalendar(self.year, self.number, 1)
-
-    @property
-    def sunday(self) -> date:
-        return self.monday + timedelta(days=6)
-
-    @property
-    def start(self) -> datetime:
-        return _midnight(self.monday)
-
-    @property
-    def end(self) -> datetime:
-        """The first instant after the week (exclusive bound)."""
-        return _midnight(self.monday + timedelta(days=7))
-
-    def previous(self) -> Week:
-        return Week.containing(self.monday - timedelta(days=7))
-
-    @classmethod
-    def containing(cls, day: date) -> Week:
-        iso = day.isocalendar()
-        return cls(iso.year, iso.week)
-
-
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), SHANGHAI)
-
-
-def parse_week(text: str) -> Week:
-    """``2026-W11`` (or ``2026W11``) as a ``Week``; refuses anything else."""
-    match = _WEEK.match(text.strip())
-    if match:
-        try:
-            date.fromisocalendar(int(match[1]), int(match[2]), 1)
-        except ValueError:
-            pass
-        else:
-            return Week(int(match[1]), int(match[2]))
-    raise InvalidInput(f"{text!r} is not an ISO week", hint="write it like 2026-W11")
-
-
-def last_complete_week(now: datetime) -> Week:
-    """The latest week that has fully ended by ``now`` (Shanghai time)."""
-    today = local_date(now)
-    return Week.containing(today - timedelta(days=today.weekday() + 7))
-
-
-# --------------------------------------------------------------------------- weekly
+__all__ = ["NO_UNIT", "SNAPSHOT_ACTIONS", "WEEKLY_UNITS", "Week", "WeeklyReport", "WeeklyRow",
+           "last_complete_week", "parse_week", "percent", "rank_rows", "weekly"]
 
 
 @dataclass
@@ -188,12 +114,6 @@ class WeeklyReport:
                          "entries_added", "entries_signed_off", "entries_left"):
                 setattr(total, name, getattr(total, name) + getattr(row, name))
         return total
-
-
-def percent(part: float, whole: float) -> float:
-    """``part / whole`` as a percentage rounded half-up to two decimals (807.82/800 → 100.98)."""
-    value = Decimal(repr(float(part))) * 100 / Decimal(repr(float(whole)))
-    return float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def rank_rows(rows: list[WeeklyRow]) -> None:
@@ -613,192 +533,3 @@ def _person_week(app: App, session: Session, start: datetime, end: datetime, row
         target.entries_signed_off += int(bool(signed_off))
         target.entries_left += int(bool(left))
 
-
-# --------------------------------------------------------------------------- progress
-
-
-@dataclass
-class FunnelStep:
-    workflow: str
-    stage: str
-    label_en: str
-    label_zh: str
-    cases: int
-
-
-@dataclass
-class ProgressRow:
-    unit: str
-    unit_name: str
-    workflows: list[str]
-    through_mu: float            # area of cases that passed demolition this year
-    through_cases: int
-    target_mu: float | None
-    completion_rate: float | None  # percent, two decimals
-    projected_mu: float | None   # at the current pace, by 31 December
-    projected_rate: float | None
-    relocated: int               # enterprises that left the relocate stage this year
-    cases: int                   # cases now (all stages)
-    funnel: list[FunnelStep] = field(default_factory=list)
-
-
-@dataclass
-class ProgressReport:
-    year: int
-    by: str
-    as_of: date                  # the last day counted (today, or 31 December)
-    elapsed_days: int
-    days_in_year: int
-    rows: list[ProgressRow] = field(default_factory=list)
-
-
-PASSED_STAGE = "demolish"
-RELOCATE_STAGE = "relocate"
-
-
-def _forward_triggers(definitions: Iterable[WorkflowDefinition], stage: str) -> set[str]:
-    """Triggers that move a case out of ``stage`` onto a work or final stage."""
-    triggers: set[str] = set()
-    for definition in definitions:
-        kinds = {s.name: s.kind for s in definition.stages}
-        for t in definition.transitions:
-            if t.dest in (PREVIOUS, stage) or kinds.get(t.dest) == "side":
-                continue
-            if stage in t.sources or ANY in t.sources:
-                triggers.add(t.trigger)
-    return triggers
-
-
-def _passed(triggers: set[str], stage: str, start: datetime, end: datetime) -> Any:
-    """One row per case that left ``stage`` forward within [start, end)."""
-    return (select(AuditEvent.case_id).where(
-        AuditEvent.action.in_(sorted(f"case.{t}" for t in triggers)),  # type: ignore[attr-defined]
-        AuditEvent.at >= start, AuditEvent.at < end,
-        AuditEvent.before["stage"].as_string() == stage).distinct().subquery())
-
-
-def progress(app: App, year: int | None = None, by: str = "project") -> ProgressReport:
-    """Area through demolition against the annual target, the stage funnel and the pace."""
-    if by not in PROGRESS_UNITS:
-        raise InvalidInput(f"--by {by!r} must be one of {', '.join(PROGRESS_UNITS)}")
-    today = local_date(app.clock.now())
-    year = year or today.year
-    if year > today.year:
-        raise InvalidInput(f"{year} has not started yet", hint=f"pick {today.year} or earlier")
-    first, last = date(year, 1, 1), date(year, 12, 31)
-    as_of = min(today, last)
-    days_in_year = (last - first).days + 1
-    elapsed = (as_of - first).days + 1
-    start = _midnight(first)
-    end = min(_midnight(last + timedelta(days=1)), app.clock.now() + timedelta(microseconds=1))
-    with app.uow(readonly=True) as uow:
-        session = uow.session
-        definitions = _definitions(app, session)
-        projects = session.exec(select(Project).order_by(Project.code)).all()
-        unit_of = {p.id: (p.code if by == "project" else p.town) for p in projects}
-        rows: dict[str, ProgressRow] = {}
-        for p in projects:
-            unit = unit_of[p.id]
-            r = rows.setdefault(unit, ProgressRow(
-                unit=unit, unit_name=p.name if by == "project" else p.town, workflows=[],
-                through_mu=0.0, through_cases=0, target_mu=None, completion_rate=None,
-                projected_mu=None, projected_rate=None, relocated=0, cases=0))
-            if p.workflow not in r.workflows:
-                r.workflows.append(p.workflow)
-            if p.target_mu is not None:
-                r.target_mu = (r.target_mu or 0.0) + p.target_mu
-        through = _passed(_forward_triggers(definitions, PASSED_STAGE), PASSED_STAGE,
-                          start, end)
-        for pid, n, area in session.execute(
-                select(Case.project_id, sa.func.count(), sa.func.sum(Case.area_mu))
-                .join(through, through.c.case_id == Case.id).group_by(Case.project_id)):
-            r = rows[unit_of[pid]]
-            r.through_cases += n
-            r.through_mu += float(area or 0)
-        moved = _passed(_forward_triggers(definitions, RELOCATE_STAGE), RELOCATE_STAGE,
-                        start, end)
-        for pid, n in session.execute(
-                select(Case.project_id, sa.func.count())
-                .join(moved, moved.c.case_id == Case.id).group_by(Case.project_id)):
-            rows[unit_of[pid]].relocated += n
-        workflow_of = {p.id: p.workflow for p in projects}
-        stage_counts: dict[str, dict[str, dict[str, int]]] = defaultdict(
-            lambda: defaultdict(lambda: defaultdict(int)))
-        for pid, stage, n in session.execute(
-                select(Case.project_id, Case.stage, sa.func.count())
-                .group_by(Case.project_id, Case.stage)):
-            stage_counts[unit_of[pid]][workflow_of[pid]][stage] += n
-    for unit, r in rows.items():
-        r.through_mu = round(r.through_mu, 4)
-        if r.target_mu:
-            r.completion_rate = percent(r.through_mu, r.target_mu)
-        r.projected_mu = round(r.through_mu / elapsed * days_in_year, 2)
-        if r.target_mu:
-            r.projected_rate = percent(r.projected_mu, r.target_mu)
-        r.funnel = _funnel(definitions, r.workflows, stage_counts[unit])
-        r.cases = sum(n for by_stage in stage_counts[unit].values() for n in by_stage.values())
-    return ProgressReport(year=year, by=by, as_of=as_of, elapsed_days=elapsed,
-                          days_in_year=days_in_year, rows=list(rows.values()))
-
-
-def _definitions(app: App, session: Session) -> list[WorkflowDefinition]:
-    """Every workflow version cases run under, plus the current files."""
-    from caseflow.services.queries import definition_for
-
-    stored = [definition_for(app, session, vid)
-              for vid in session.exec(select(WorkflowVersion.id)) if vid is not None]
-    return stored + list(app.workflows.current().values())
-
-
-def _funnel(definitions: list[WorkflowDefinition], workflows: list[str],
-            counts: dict[str, dict[str, int]]) -> list[FunnelStep]:
-    """Cases per stage, one chain per workflow in lifecycle order (谈 → 移 → 拆 → 建 → 引 →
-    done, then held and withdrawn), labels from the newest definition of each workflow."""
-    newest = {d.name: d for d in sorted(definitions, key=lambda d: d.version)}
-    steps: list[FunnelStep] = []
-    for name in workflows:
-        definition = newest.get(name)
-        found = counts.get(name, {})
-        if definition is None:
-            steps += [FunnelStep(name, st, st, st, n) for st, n in sorted(found.items())]
-            continue
-        ordered = sorted(definition.stages, key=lambda st: st.kind == "side")
-        steps += [FunnelStep(name, st.name, st.label_en, st.label_zh, found.get(st.name, 0))
-                  for st in ordered]
-        known = {st.name for st in definition.stages}
-        steps += [FunnelStep(name, st, st, st, n) for st, n in sorted(found.items())
-                  if st not in known]  # stages of an older version of the workflow
-    return steps
-
-
-# --------------------------------------------------------------------------- burndown
-
-
-def burndown(app: App, days: int = 30, team: str | None = None) -> BurndownSeries:
-    """Open clear-list entries (open or awaiting sign-off) at the end of each of the last
-    ``days`` days, Shanghai time (today counts up to now)."""
-    from caseflow.adapters.exporters.burndown import BurndownSeries
-
-    if not 1 <= days <= 366:
-        raise InvalidInput(f"--days {days} must be between 1 and 366")
-    now = app.clock.now()
-    today = local_date(now)
-    dates = [today - timedelta(days=days - 1 - i) for i in range(days)]
-    cutoffs = [min(end_of_day(d), now) for d in dates]
-    with app.uow(readonly=True) as uow:
-        session = uow.session
-        where: list[Any] = [ClearListEntry.entered_at <= cutoffs[-1],
-                            sa.or_(ClearListEntry.signed_off_at.is_(None),  # type: ignore[union-attr]
-                                   ClearListEntry.signed_off_at > cutoffs[0])]  # type: ignore[operator]
-        if team:
-            team_id = session.exec(select(Team.id).where(Team.code == team)).first()
-            if team_id is None:
-                raise NotFound(f"no team with code {team!r}", hint="see `caseflow team list`")
-            where.append(ClearListEntry.team_id == team_id)
-        signed = ClearListEntry.signed_off_at
-        columns = [sa.func.sum(sa.case((sa.and_(
-            ClearListEntry.entered_at <= cut,
-            sa.or_(signed.is_(None), signed > cut)), 1), else_=0))  # type: ignore[union-attr,operator]
-            for cut in cutoffs]
-        counts = session.execute(select(*columns).where(*where)).one()
-    return BurndownSeries(dates=dates, open_counts=[int(n or 0) for n in counts])
