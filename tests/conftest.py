@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 
 from caseflow.clock import SHANGHAI, FixedClock
 from caseflow.config import Settings, bundled_workflows_dir
@@ -25,6 +26,24 @@ from caseflow.persistence.db import make_engine
 from caseflow.services import directory, projects
 from caseflow.services.app import App
 from caseflow.services.permissions import Actor
+
+# Speed is measured in `make bench`, never asserted here: on a machine shared by a
+# whole team a per-example deadline only measures the neighbours.
+settings.register_profile("caseflow", deadline=None)
+settings.load_profile("caseflow")
+
+
+@pytest.fixture(autouse=True)
+def _source_language() -> Iterator[None]:
+    """Each test starts in English (the source language), whatever the one before
+    chose: the current language is process-wide, as it is for one command."""
+    from caseflow import i18n
+    from caseflow.adapters.cli import context
+
+    i18n.use("en")
+    context._warned.clear()
+    yield
+    i18n.use("en")
 
 PG_URL = os.environ.get("CASEFLOW_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

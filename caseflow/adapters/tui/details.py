@@ -34,19 +34,9 @@ def status_label(status: str) -> str:
 
 
 def action_label(action: str) -> str:
-    """An audit action in words (办结工单, 延期, 销号 …), never its key."""
-    labels = {
-        "ticket.open": _("opened the work order"), "ticket.start": _("started"),
-        "ticket.close": _("closed the work order"), "ticket.reopen": _("reopened"),
-        "ticket.assign": _("assigned"), "ticket.extend": _("extended the deadline"),
-        "ticket.comment": _("commented"), "ticket.cancel": _("cancelled"),
-        "ticket.escalate": _("escalated"), "entry.awaiting_signoff": _("awaiting sign-off"),
-        "entry.open": _("back on the list"), "entry.signed_off": _("signed off"),
-        "entry.rejected": _("closure rejected"), "entry.created": _("put on the list"),
-        "case.open": _("case opened"), "case.fact": _("recorded"),
-        "case.fact_retracted": _("record withdrawn"),
-    }
-    return labels.get(action, _("changed"))
+    from caseflow.adapters.cli.render import action_label as label
+
+    return label(action)
 
 
 def history(events: list[EventView], lang: str) -> Table:
