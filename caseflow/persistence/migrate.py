@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from caseflow.errors import Refused
 
-SCHEMA_HEAD = "0005_user_lang"
+SCHEMA_HEAD = "0007_board_list"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 

@@ -205,6 +205,14 @@ class ClearListEntry(SQLModel, table=True):
         sa.Index("ix_entry_next_level", "next_level_at",
                  sqlite_where=sa.text("status = 'open' AND next_level_at IS NOT NULL"),
                  postgresql_where=sa.text("status = 'open' AND next_level_at IS NOT NULL")),
+        # the board's page of what is left, in its order, and the per-team counts
+        # (migration 0007_board_list)
+        sa.Index("ix_entry_left_order", sa.text("level DESC"), "entered_at", "id",
+                 sqlite_where=sa.text("status != 'signed_off'"),
+                 postgresql_where=sa.text("status != 'signed_off'")),
+        sa.Index("ix_entry_left_team", "team_id", "level",
+                 sqlite_where=sa.text("status != 'signed_off'"),
+                 postgresql_where=sa.text("status != 'signed_off'")),
     )
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="ticket.id", unique=True)
@@ -220,6 +228,36 @@ class ClearListEntry(SQLModel, table=True):
     note: str | None = Field(default=None, sa_type=sa.Text())
     version: int = Field(default=1, sa_column=_entry_version)
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _entry_version}
+
+
+class EvidenceBlob(SQLModel, table=True):
+    """The bytes of one evidence file, stored once however often it is attached
+    (keyed by its SHA-256), with a small JPEG thumbnail for pictures."""
+
+    __tablename__: ClassVar[str] = "evidence_blob"  # type: ignore[misc]
+    sha256: str = Field(max_length=64, primary_key=True)
+    size: int
+    data: bytes = Field(sa_type=sa.LargeBinary())
+    thumbnail: bytes | None = Field(default=None, sa_type=sa.LargeBinary())
+    created_at: datetime = required_utc()
+
+
+class Evidence(SQLModel, table=True):
+    """A file attached to a work order as evidence (现场照片, 协议, 验收记录): who
+    uploaded what, when; the bytes live in ``evidence_blob``. Never deleted."""
+
+    __tablename__: ClassVar[str] = "evidence"  # type: ignore[misc]
+    __table_args__ = (
+        sa.UniqueConstraint("ticket_id", "sha256", name="uq_evidence_ticket_file"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    sha256: str = Field(max_length=64, foreign_key="evidence_blob.sha256")
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    size: int
+    uploaded_by: str = Field(max_length=64)
+    uploaded_at: datetime = required_utc()
 
 
 class Alert(SQLModel, table=True):

@@ -19,13 +19,16 @@ from sqlmodel import Session, select
 from caseflow.clock import ensure_utc
 from caseflow.errors import InvalidInput, NotFound, Refused
 from caseflow.persistence.models import Case, ClearListEntry, Project, Team, Ticket, User
-from caseflow.services import audit
+from caseflow.services import audit, evidence
 from caseflow.services.app import App
 from caseflow.services.directory import team_by_code
 from caseflow.services.permissions import Actor, require_role
 from caseflow.services.tickets import retract_fact
 
 LEFT = ("open", "awaiting_signoff")
+# The partial indexes' condition, written literally: SQLite uses a partial index only
+# when the query's condition is the same text (see queries.ticket_is_open).
+LEFT_NOW = sa.text("clear_list_entry.status != 'signed_off'")
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class EntryView:
     awaiting_since: datetime | None
     signed_off_by: str | None
     note: str | None
+    close_note: str | None = None  # what the member wrote when closing the order
 
     def display_title(self, lang: str) -> str:
         return self.title_zh if lang.startswith("zh") and self.title_zh else self.title
@@ -91,60 +95,82 @@ def _view(row: Any) -> EntryView:
         town=town, team=team, title=t.title, title_zh=t.title_zh, assignee=login,
         ticket_status=t.status, due_at=t.due_at, level_raised_at=e.level_raised_at,
         next_level_at=e.next_level_at, awaiting_since=e.awaiting_since,
-        signed_off_by=e.signed_off_by, note=e.note,
+        signed_off_by=e.signed_off_by, note=e.note, close_note=t.close_note,
     )
 
 
 def list_entries(
     app: App, *, include_signed_off: bool = False, team: str | None = None,
     town: str | None = None, level: int | None = None, as_of: datetime | None = None,
+    offset: int = 0, limit: int | None = None,
 ) -> ClearList:
     """What is left to clear (open and awaiting sign-off), highest level first, then
     oldest; ``include_signed_off`` shows everything. ``as_of`` leaves out entries that
-    entered later and those signed off by then (statuses are today's)."""
+    entered later and those signed off by then (statuses are today's). ``offset`` and
+    ``limit`` page the entries; ``left`` and ``per_team`` always count them all."""
     when = ensure_utc(as_of) if as_of is not None else app.clock.now()
     if level is not None and level < 1:
         raise InvalidInput("--level counts from 1")
     with app.uow(readonly=True) as uow:
         session = uow.session
-        where: list[Any] = [ClearListEntry.entered_at <= when]
+        # as of now, the list is what the table holds (an entry never enters later
+        # than the sweep that made it); the time bound only narrows a past as-of
+        where: list[Any] = [] if as_of is None else [ClearListEntry.entered_at <= when]
         if team:
             where.append(ClearListEntry.team_id == team_by_code(session, team).id)
         if town:
             where.append(Project.town == town)
         if level is not None:
             where.append(ClearListEntry.level == level)
-        still_left = sa.or_(
-            ClearListEntry.status.in_(LEFT),  # type: ignore[attr-defined]
-            ClearListEntry.signed_off_at > when,  # type: ignore[operator]
-        )
+        if as_of is None:
+            # now: nothing is signed off in the future, so "left" is the partial
+            # indexes' own literal condition and a page reads twenty index entries
+            # (ix_entry_left_order), not the whole list
+            still_left: Any = LEFT_NOW
+        else:
+            still_left = sa.or_(
+                ClearListEntry.status.in_(LEFT),  # type: ignore[attr-defined]
+                ClearListEntry.signed_off_at > when,  # type: ignore[operator]
+            )
         shown = where if include_signed_off else [*where, still_left]
-        rows = session.exec(_query(*shown).order_by(
+        query = _query(*shown).order_by(
             ClearListEntry.level.desc(),  # type: ignore[attr-defined]
-            ClearListEntry.entered_at, ClearListEntry.id)).all()
+            ClearListEntry.entered_at, ClearListEntry.id)
+        if limit is not None:
+            query = query.offset(max(offset, 0)).limit(limit)
+        rows = session.exec(query).all()
         entries = [_view(r) for r in rows]
-        per_team = _per_team(session, [*where, still_left])
+        per_team = _per_team(session, [*where, still_left], by_place=town is not None)
     return ClearList(as_of=when, left=sum(per_team.values()), entries=entries, per_team=per_team)
 
 
-def _per_team(session: Session, where: list[Any]) -> dict[str, int]:
-    query = (
-        select(Team.code, sa.func.count(ClearListEntry.id))
-        .select_from(ClearListEntry)
-        .join(Ticket, Ticket.id == ClearListEntry.ticket_id)
-        .join(Case, Case.id == Ticket.case_id)
-        .join(Project, Project.id == Case.project_id)
-        .join(Team, Team.id == ClearListEntry.team_id, isouter=True)
-        .where(*where)
-        .group_by(Team.code)
-        .order_by(Team.code)
-    )
-    return {code or "-": int(n) for code, n in session.exec(query).all()}
+def _per_team(session: Session, where: list[Any], *, by_place: bool) -> dict[str, int]:
+    """Items left per team code; the order → case → project joins only when a town
+    filter needs them (the counts then come from ix_entry_left_team alone)."""
+    query = select(ClearListEntry.team_id, sa.func.count()).select_from(ClearListEntry)
+    if by_place:
+        query = (query.join(Ticket, Ticket.id == ClearListEntry.ticket_id)
+                 .join(Case, Case.id == Ticket.case_id)
+                 .join(Project, Project.id == Case.project_id))
+    counts = session.exec(query.where(*where).group_by(ClearListEntry.team_id)).all()
+    codes = dict(session.exec(select(Team.id, Team.code)).all())
+    per_team: dict[str, int] = {}
+    for team_id, n in counts:
+        code = codes.get(team_id) or "-"
+        per_team[code] = per_team.get(code, 0) + int(n)
+    return dict(sorted(per_team.items()))
 
 
 def show_entry(app: App, entry_id: int) -> EntryView:
     with app.uow(readonly=True) as uow:
         return _one(uow.session, entry_id)
+
+
+def entry_for_ticket(app: App, ticket_id: int) -> EntryView | None:
+    """A work order's clear-list entry, if it ever went on the list."""
+    with app.uow(readonly=True) as uow:
+        row = uow.session.exec(_query(ClearListEntry.ticket_id == ticket_id)).first()
+        return _view(row) if row is not None else None
 
 
 def _one(session: Session, entry_id: int) -> EntryView:
@@ -185,6 +211,7 @@ def signoff(app: App, actor: Actor, entry_id: int, note: str) -> EntryView:
         entry = _entry(session, entry_id)
         _require_awaiting(entry, "signed off")
         ticket = session.get(Ticket, entry.ticket_id)
+        evidence.require(session, app, ticket, "signoff")
         now = app.clock.now()
         entry.status, entry.signed_off_at, entry.signed_off_by = "signed_off", now, actor.login
         entry.note, entry.next_level_at = note, None

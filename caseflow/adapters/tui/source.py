@@ -148,10 +148,9 @@ class LocalSource:
     def board(self, *, offset: int = 0, limit: int = PAGE) -> Board:
         from caseflow.services import clearlist
 
-        listing = clearlist.list_entries(self.app)
-        page = listing.entries[offset:offset + limit]
-        return Board(entries=page, left=listing.left, per_team=listing.per_team,
-                     more=offset + limit < len(listing.entries))
+        listing = clearlist.list_entries(self.app, offset=offset, limit=limit)
+        return Board(entries=listing.entries, left=listing.left, per_team=listing.per_team,
+                     more=offset + len(listing.entries) < listing.left)
 
     def signoff(self, entry_id: int, note: str) -> EntryView:
         from caseflow.services import clearlist
