@@ -22,6 +22,7 @@ import json
 import os
 import pkgutil
 import platform
+import statistics
 import sys
 import tempfile
 import time
@@ -91,17 +92,20 @@ def _range(samples: list[float]) -> str:
 
 def render(rows: list[Row], failures: dict[str, str]) -> str:
     """The table, plain text (it goes to a log as often as to a terminal)."""
-    head = ["command", "median", "range", "floor", "ratio", "target", "pass", "kind"]
+    head = ["command", "median", "range", "floor", "ratio", "target", "pass", "CPU", "CPU ratio",
+            "kind"]
     body = []
     for r in rows:
         mark = {True: "yes", False: "NO", None: ""}[r.passed]
+        cpu = _num(statistics.median(r.cpu)) if r.cpu else ""
         body.append([r.what, _num(r.median), _range(r.samples), _num(r.floor_median),
-                     f"{r.ratio:.1f}×" if r.ratio else "", r.target_text(), mark,
+                     f"{r.ratio:.1f}×" if r.ratio else "", r.target_text(), mark, cpu,
+                     f"{r.cpu_ratio:.1f}×" if r.cpu_ratio else "",
                      r.kind if r.database == "sqlite" else f"{r.kind}/{r.database}"])
     from caseflow.adapters.cli.plain import cells, pad
 
     widths = [max(cells(x) for x in col) for col in zip(head, *body, strict=True)]
-    lines = ["  ".join(pad(c, w, i in (1, 3, 4)) for i, (c, w) in
+    lines = ["  ".join(pad(c, w, i in (1, 3, 4, 7, 8)) for i, (c, w) in
                        enumerate(zip(line, widths, strict=True))).rstrip()
              for line in [head, ["─" * w for w in widths], *body]]
     lines += [f"{name}: {why}" for name, why in failures.items()]
@@ -115,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", nargs="*", default=[], help="leave these modules out")
     parser.add_argument("--pg", default=os.environ.get("CASEFLOW_BENCH_PG"),
                         help="a PostgreSQL URL the bench may fill (never the tests' database)")
+    parser.add_argument("--results", type=Path, default=RESULTS,
+                        help="where to write the run (default bench/results.json)")
     args = parser.parse_args(argv)
 
     def say(message: str) -> None:
@@ -150,14 +156,14 @@ def main(argv: list[str] | None = None) -> int:
           f"{load_before[0]:.1f} → {load_after[0]:.1f} on {os.cpu_count()} cores "
           "(shared machine: figures are noisy)")
     print(render(rows, failures))
-    RESULTS.write_text(json.dumps({
+    args.results.write_text(json.dumps({
         "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": platform.platform(), "python": platform.python_version(),
         "cores": os.cpu_count(), "load_average": [load_before[0], load_after[0]],
         "seconds": round(time.perf_counter() - began, 1), "runs": args.runs,
         "city": meta, "rows": [r.as_dict() for r in rows], "failures": failures,
     }, indent=2, ensure_ascii=False))
-    print(f"written {RESULTS.relative_to(HERE.parent)} ({time.perf_counter() - began:.0f} s)")
+    print(f"written {args.results} ({time.perf_counter() - began:.0f} s)")
     return 1 if failures else 0
 
 

@@ -148,6 +148,7 @@ def _pair(ctx: Context, key: str, what: str, args: list[str], user: str | None,
                                                  *floor_params)),
     }, runs=runs)
     return Row(key, what, samples=walls(found["cmd"]), floor=walls(found["floor"]),
+               floor_cpu=cpus(found["floor"]),
                cpu=cpus(found["cmd"]), floor_what=floor_what, target_ratio=target_ratio,
                target_s=target_s, note=note)
 
@@ -216,7 +217,7 @@ def _close_row(ctx: Context, city: City) -> Row:
                                       str(ids[-(n + 2)])]),
     }, runs=rounds)
     return Row("ticket_close", "ticket close ID --note …", samples=walls(found["cmd"]),
-               floor=walls(found["floor"]), cpu=cpus(found["cmd"]),
+               floor=walls(found["floor"]), floor_cpu=cpus(found["floor"]), cpu=cpus(found["cmd"]),
                floor_what="python + sqlite3, UPDATE + audit INSERT", target_ratio=8)
 
 
@@ -228,7 +229,8 @@ def _startup_row(ctx: Context) -> Row:
         "floor": _job(ctx, lambda _n: [_sys.executable, "-c", "pass"]),
     })
     return Row("version", "caseflow --version", samples=walls(found["cmd"]),
-               floor=walls(found["floor"]), floor_what="python -c pass", target_ratio=None,
+               floor=walls(found["floor"]), floor_cpu=cpus(found["floor"]),
+               floor_what="python -c pass", target_ratio=None,
                note="start-up alone, for reference")
 
 
@@ -269,7 +271,8 @@ def _sweep_rows(ctx: Context, city: City) -> list[Row]:
             f"{ctx.meta.get('counts', {}).get('ticket', 0):,} ({city.supervisors} supervisors)",
             samples=walls(new), cpu=cpus(new), target_s=2.0),
         Row("sweep_nothing", "sweep, nothing new", samples=walls(nothing), cpu=cpus(nothing),
-            floor=walls(floors), floor_what="python + sqlite3, the newly-overdue query",
+            floor=walls(floors), floor_cpu=cpus(floors),
+            floor_what="python + sqlite3, the newly-overdue query",
             target_ratio=12),
     ]
 

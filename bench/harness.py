@@ -62,7 +62,17 @@ class Row:
     database: str = "sqlite"
     issue: int = 16
     note: str = ""
-    cpu: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)        # user + system seconds
+    floor_cpu: list[float] = field(default_factory=list)
+
+    @property
+    def cpu_ratio(self) -> float | None:
+        """The ratio in CPU time: on a shared machine the neighbours inflate wall time
+        (a load of 15 on 2 cores makes every process wait), hardly CPU time."""
+        if not self.cpu or not self.floor_cpu:
+            return None
+        floor = statistics.median(self.floor_cpu)
+        return statistics.median(self.cpu) / floor if floor else None
 
     @property
     def median(self) -> float | None:
@@ -112,6 +122,9 @@ class Row:
             "ratio": r(self.ratio), "target_ratio": self.target_ratio,
             "target_s": self.target_s, "passed": self.passed, "note": self.note,
             "cpu_median_s": r(statistics.median(self.cpu)) if self.cpu else None,
+            "floor_cpu_median_s": r(statistics.median(self.floor_cpu))
+            if self.floor_cpu else None,
+            "cpu_ratio": r(self.cpu_ratio),
             "samples_s": [round(s, 4) for s in self.samples],
             "floor_samples_s": [round(s, 4) for s in self.floor],
         }
@@ -205,7 +218,8 @@ def caseflow_argv(db_url: str, user: str | None, *args: str) -> list[str]:
 FLOOR_PROGRAM = """\
 import sqlite3, sys
 conn = sqlite3.connect(sys.argv[1])
-rows = conn.execute(sys.argv[2], tuple(sys.argv[3:])).fetchall()
+params = tuple(int(p) if p.isdigit() else p for p in sys.argv[3:])
+rows = conn.execute(sys.argv[2], params).fetchall()
 out = sys.stdout
 for row in rows:
     out.write("\\t".join(map(str, row)))

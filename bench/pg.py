@@ -115,6 +115,7 @@ def pg_rows(ctx: Context) -> list[Row]:
                                              *params]),
         }, runs=runs)
         row = Row(key, what, samples=walls(found["cmd"]), floor=walls(found["floor"]),
+                  floor_cpu=cpus(found["floor"]),
                   cpu=cpus(found["cmd"]), floor_what="python + psycopg, same query",
                   target_ratio=target_ratio, target_s=target_s, database="postgresql")
         rows.append(row)

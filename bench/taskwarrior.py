@@ -75,7 +75,7 @@ def taskwarrior_rows(ctx: Context) -> list[Row]:
         rows.append(Row(f"vs_task_list_{size // 1000}k",
                         f"ticket list --mine vs task overdue ({size // 1000}k tasks)",
                         samples=walls(listing["caseflow"]), cpu=cpus(listing["caseflow"]),
-                        floor=walls(listing["task"]),
+                        floor=walls(listing["task"]), floor_cpu=cpus(listing["task"]),
                         floor_what=f"Taskwarrior `task overdue`, {size:,} tasks",
                         target_ratio=1.0, kind="taskwarrior"))
         done = iter(range(1, size))
@@ -89,7 +89,7 @@ def taskwarrior_rows(ctx: Context) -> list[Row]:
         rows.append(Row(f"vs_task_close_{size // 1000}k",
                         f"ticket close vs task ID done ({size // 1000}k tasks)",
                         samples=walls(closing["caseflow"]), cpu=cpus(closing["caseflow"]),
-                        floor=walls(closing["task"]),
+                        floor=walls(closing["task"]), floor_cpu=cpus(closing["task"]),
                         floor_what=f"Taskwarrior `task ID done`, {size:,} tasks",
                         target_ratio=1.0, kind="taskwarrior"))
         for row in rows[-2:]:
