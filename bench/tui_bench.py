@@ -153,3 +153,35 @@ def report(figures: dict[str, Any]) -> str:
 
 if __name__ == "__main__":
     print(report(measure(sys.argv[1])))
+
+
+# --------------------------------------------------------------------------- make bench
+
+def _register() -> None:
+    from bench.harness import Context, Row, register
+
+    @register("tui", order=60)
+    def tui_rows(ctx: Context) -> list[Row]:
+        """Issue 15: first screen ≤ 1 s, every key action ≤ 100 ms (Pilot, in process,
+        on a copy: the keys close an order and sign an item off)."""
+        found = measure(ctx.copy("tui"))
+        queue_note = (f"{found['member']}, {found['member_open_orders']} open orders; "
+                      f"imports {found['import_s']:.2f} s included")
+        return [
+            Row("tui_queue_first", "tui: member's queue, first screen", kind="tui", issue=15,
+                samples=[found["queue_first_s"]], target_s=1.0, note=queue_note),
+            Row("tui_queue_key", "tui: queue, slowest key action", kind="tui", issue=15,
+                samples=[found["queue_worst_key_ms"] / 1000], target_s=0.1,
+                note=", ".join(f"{k} {v:.0f} ms"
+                               for k, v in found["queue_actions_ms"].items())),
+            Row("tui_board_first", "tui: supervisor's board, first screen", kind="tui",
+                issue=15, samples=[found["board_first_s"]], target_s=1.0,
+                note="the whole clear-to-zero list, paged"),
+            Row("tui_board_key", "tui: board, slowest key action", kind="tui", issue=15,
+                samples=[found["board_worst_key_ms"] / 1000], target_s=0.1,
+                note=", ".join(f"{k} {v:.0f} ms"
+                               for k, v in found["board_actions_ms"].items())),
+        ]
+
+
+_register()
