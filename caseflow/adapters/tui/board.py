@@ -40,6 +40,7 @@ class BoardScreen(Screen[None]):
         self.left = 0
         self.per_team: dict[str, int] = {}
         self.more = False
+        self.column_widths: list[int] = []
 
     def compose(self) -> ComposeResult:
         yield Static("", id="heading")
@@ -68,13 +69,17 @@ class BoardScreen(Screen[None]):
 
     def redraw(self, keep: int | None = None) -> None:
         table = self.query_one("#board", DataTable)
-        table.clear(columns=True)
         widths = self.widths()
-        for label, key, width in zip(
-                (_("Team"), _("Entry"), _("Work order"), _("Enterprise"), _("Level"),
-                 _("Overdue")), ("team", "id", "title", "case", "level", "late"), widths,
-                strict=True):
-            table.add_column(label, width=width, key=key)
+        if widths != self.column_widths:  # columns are laid out again only when needed
+            table.clear(columns=True)
+            for label, key, width in zip(
+                    (_("Team"), _("Entry"), _("Work order"), _("Enterprise"), _("Level"),
+                     _("Overdue")), ("team", "id", "title", "case", "level", "late"), widths,
+                    strict=True):
+                table.add_column(label, width=width, key=key)
+            self.column_widths = widths
+        else:
+            table.clear()
         now = self.source.now()
         previous = None
         for entry in self.entries:

@@ -52,6 +52,7 @@ class QueueScreen(Screen[None]):
         self.shown: list[TicketView] = []  # what the filter lets through
         self.more = False
         self.filter_text = ""
+        self.column_widths: list[int] = []
 
     def compose(self) -> ComposeResult:
         yield Static("", id="heading")
@@ -86,12 +87,16 @@ class QueueScreen(Screen[None]):
                       or needle in v.title.casefold() or needle in (v.title_zh or "").casefold()
                       or needle in v.case_name.casefold()]
         table = self.query_one("#queue", DataTable)
-        table.clear(columns=True)
         widths = self.widths()
-        table.add_column(_("ID"), width=widths[0], key="id")
-        table.add_column(_("Work order"), width=widths[1], key="title")
-        table.add_column(_("Enterprise"), width=widths[2], key="case")
-        table.add_column(_("Due"), width=widths[3], key="due")
+        if widths != self.column_widths:  # columns are laid out again only when needed
+            table.clear(columns=True)
+            table.add_column(_("ID"), width=widths[0], key="id")
+            table.add_column(_("Work order"), width=widths[1], key="title")
+            table.add_column(_("Enterprise"), width=widths[2], key="case")
+            table.add_column(_("Due"), width=widths[3], key="due")
+            self.column_widths = widths
+        else:
+            table.clear()
         now = self.source.now()
         lang = self.app_lang
         for v in self.shown:
