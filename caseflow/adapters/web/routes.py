@@ -35,7 +35,7 @@ from caseflow.services.app import App
 HERE = Path(__file__).resolve().parent
 PAGE = 30           # orders per page of a queue
 LIST_PAGE = 20      # items per page of the clear-to-zero list
-PRINT_MAX = 1000    # the printable list for the weekly meeting
+PRINT_MAX = 300     # the printable list for the weekly meeting (a team's, or a town's)
 STATIC = {"board.css": "text/css; charset=utf-8"}
 # No script runs on these pages; forms post only here; nobody may frame them.
 PAGE_HEADERS = {
