@@ -102,7 +102,7 @@ def _go_remote(state: CliState) -> None:
 _GROUPS = (
     "setup_cmds", "workflow_cmds", "directory_cmds", "project_cmds", "case_cmds",
     "ticket_cmds", "calendar_cmds", "escalation_cmds", "demo_cmds", "dump_cmds",
-    "report_cmds", "account_cmds", "serve_cmds",
+    "report_cmds", "tui_cmds", "account_cmds", "serve_cmds",
 )
 
 

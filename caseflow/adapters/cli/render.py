@@ -21,13 +21,13 @@ OPEN = ("open", "in_progress")
 
 
 def console(*, stderr: bool = False) -> Any:
-    from rich.console import Console
+    from caseflow.adapters.inert import console as inert_console
 
     stream = sys.stderr if stderr else sys.stdout
     # Not a terminal (a pipe, a test): 80 columns unless COLUMNS says otherwise.
     width = None if stream.isatty() else int(os.environ.get("COLUMNS") or 80)
-    return Console(file=stream, width=width, highlight=False, soft_wrap=False,
-                   emoji=False, markup=False)  # names and titles are data, not markup
+    # names and titles are data: never markup, never a terminal escape
+    return inert_console(file=stream, width=width, soft_wrap=False)
 
 
 def table(*columns: str, title: str | None = None) -> Any:
@@ -67,6 +67,25 @@ def status_label(status: str) -> str:
         "withdrawn": _("withdrawn"), "done": _("done"),
     }
     return labels.get(status, status)
+
+
+def action_label(action: str) -> str:
+    """An audit action in words (办结工单, 延期, 销号 …), never its key; a case's
+    stage moves read "case moved" whatever the workflow calls the trigger."""
+    labels = {
+        "ticket.open": _("opened the work order"), "ticket.start": _("started"),
+        "ticket.close": _("closed the work order"), "ticket.reopen": _("reopened"),
+        "ticket.assign": _("assigned"), "ticket.extend": _("extended the deadline"),
+        "ticket.comment": _("commented"), "ticket.cancel": _("cancelled"),
+        "ticket.escalate": _("escalated"), "entry.awaiting_signoff": _("awaiting sign-off"),
+        "entry.open": _("back on the list"), "entry.signed_off": _("signed off"),
+        "entry.rejected": _("closure rejected"), "entry.created": _("put on the list"),
+        "case.open": _("case opened"), "case.fact": _("recorded"),
+        "case.fact_retracted": _("record withdrawn"),
+    }
+    if action in labels:
+        return labels[action]
+    return _("case moved") if action.startswith("case.") else _("changed")
 
 
 def role_label(role: str) -> str:
@@ -163,7 +182,7 @@ def history_table(events: Sequence[Any], tz: ZoneInfo) -> Any:
     grid.columns[0].no_wrap = True
     grid.columns[3].overflow = "fold"
     for event in events:
-        what = event.action
+        what = action_label(event.action)
         if event.ticket_id and not event.action.startswith("ticket."):
             what = f"{what} #{event.ticket_id}"
         grid.add_row(when(event.at, tz), event.actor, what, event.note or "")
