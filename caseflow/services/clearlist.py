@@ -17,9 +17,10 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from caseflow.clock import ensure_utc
-from caseflow.errors import InvalidInput, NotFound, Refused
+from caseflow.errors import InvalidInput, NotFound
+from caseflow.persistence import tables as t
 from caseflow.persistence.models import Case, ClearListEntry, Project, Team, Ticket, User
-from caseflow.services import audit
+from caseflow.services import work_orders
 from caseflow.services.app import App
 from caseflow.services.directory import team_by_code
 from caseflow.services.permissions import Actor, require_role
@@ -167,32 +168,14 @@ def _text(text: str | None, option: str) -> str:
     return text.strip()
 
 
-def _require_awaiting(entry: ClearListEntry, doing: str) -> None:
-    if entry.status != "awaiting_signoff":
-        state = entry.status.replace("_", " ")
-        hint = ("close its work order first" if entry.status == "open"
-                else "it is already off the list")
-        raise Refused(f"clear-list entry #{entry.id} is {state}; only an entry awaiting "
-                      f"sign-off can be {doing}", hint=hint)
-
-
 def signoff(app: App, actor: Actor, entry_id: int, note: str) -> EntryView:
     """销号: a supervisor confirms the closed work order really cleared the item."""
     note = _text(note, "--note")
     require_role(actor, "supervisor", doing="sign clear-list entries off")
     with app.uow() as uow:
         session = uow.session
-        entry = _entry(session, entry_id)
-        _require_awaiting(entry, "signed off")
-        ticket = session.get(Ticket, entry.ticket_id)
-        now = app.clock.now()
-        entry.status, entry.signed_off_at, entry.signed_off_by = "signed_off", now, actor.login
-        entry.note, entry.next_level_at = note, None
-        session.add(entry)
-        session.flush()
-        audit.record(session, at=now, actor=actor.login, action="entry.signed_off",
-                     ticket=ticket, entry_id=entry.id, before={"status": "awaiting_signoff"},
-                     after={"status": "signed_off", "level": entry.level}, note=note)
+        loaded = _loaded(app, session, entry_id)
+        work_orders.change(app, session, actor, loaded, "sign_off", note=note)
         uow.commit()
         return _one(session, entry_id)
 
@@ -203,29 +186,21 @@ def reject(app: App, actor: Actor, entry_id: int, reason: str) -> EntryView:
     require_role(actor, "supervisor", doing="reject clear-list entries")
     with app.uow() as uow:
         session = uow.session
-        entry = _entry(session, entry_id)
-        _require_awaiting(entry, "rejected")
-        ticket = session.get(Ticket, entry.ticket_id)
-        assert ticket is not None
-        case = session.get(Case, ticket.case_id)
-        if case is not None and case.status in ("withdrawn", "done"):
-            raise Refused(f"case #{case.id} is {case.status}; its work orders cannot be reopened",
-                          hint="sign the entry off instead")
-        now = app.clock.now()
-        if ticket.status == "closed":
-            before = {"status": ticket.status, "version": ticket.version}
-            ticket.status, ticket.closed_at, ticket.closed_by = "open", None, None
-            session.add(ticket)
-            session.flush()
-            audit.record(session, at=now, actor=actor.login, action="ticket.reopen",
-                         ticket=ticket, before=before,
-                         after={"status": "open", "version": ticket.version}, note=reason)
-            retract_fact(session, ticket, actor, now, reason)
-        entry.status, entry.awaiting_since = "open", None
-        session.add(entry)
-        session.flush()
-        audit.record(session, at=now, actor=actor.login, action="entry.rejected", ticket=ticket,
-                     entry_id=entry.id, before={"status": "awaiting_signoff"},
-                     after={"status": "open", "level": entry.level}, note=reason)
+        loaded = _loaded(app, session, entry_id)
+        work_orders.change(app, session, actor, loaded, "reject", note=reason,
+                           action="ticket.reopen", entry_action="entry.rejected")
+        retract_fact(session, loaded.row, actor, app.clock.now(), reason)
         uow.commit()
         return _one(session, entry_id)
+
+
+def _loaded(app: App, session: Session, entry_id: int) -> work_orders.Loaded:
+    """The entry's work order, with this entry (not another of the same order) as the one
+    the sign-off or rejection moves."""
+    entry = session.execute(sa.select(t.clear_list_entry)
+                            .where(t.clear_list_entry.c.id == entry_id)).first()
+    if entry is None:
+        raise NotFound(f"no clear-list entry #{entry_id}", hint="see `caseflow clearlist --all`")
+    loaded = work_orders.load(app, session, entry.ticket_id)
+    loaded.entry, loaded.order.entry_status, loaded.order.entry_id = entry, entry.status, entry.id
+    return loaded

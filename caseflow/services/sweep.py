@@ -319,7 +319,8 @@ class _Sweep:
         terms, params = [], {"hi": self.hi, "tids": tickets or [-1], "cids": cases or [-1]}
         terms.append("(t.id IN :tids OR t.case_id IN :cids)")
         where = (f"{terms[0]} AND t.status IN {OPEN} AND t.due_at <= :hi AND c.status = 'active' "
-                 "AND NOT EXISTS (SELECT 1 FROM clear_list_entry e WHERE e.ticket_id = t.id)")
+                 "AND NOT EXISTS (SELECT 1 FROM clear_list_entry e WHERE e.ticket_id = t.id "
+                 "AND e.status != 'signed_off')")
         return where, params
 
     def _pairs_catch_up(self, tickets: list[int], cases: list[int]) -> list[tuple[int, datetime]]:
@@ -345,7 +346,8 @@ class _Sweep:
             "CROSS JOIN enterprise_case c CROSS JOIN sweep_level l "
             "WHERE c.id = t.case_id AND l.wv_id = c.workflow_version_id AND l.due_at = t.due_at "
             f"AND {where} AND l.level > 0 "
-            "AND NOT EXISTS (SELECT 1 FROM clear_list_entry e WHERE e.ticket_id = t.id)", params)
+            "AND NOT EXISTS (SELECT 1 FROM clear_list_entry e WHERE e.ticket_id = t.id "
+            "AND e.status != 'signed_off')", params)
 
     def _hits_rising(self) -> None:
         self.sql(
@@ -380,10 +382,12 @@ class _Sweep:
             "level_raised_at, next_level_at, version) "
             "SELECT h.ticket_id, t.team_id, h.new_level, 'open', :hi, :hi, h.next_level_at, 1 "
             "FROM sweep_hit h CROSS JOIN ticket t WHERE t.id = h.ticket_id "
-            "AND h.entry_id IS NULL ON CONFLICT (ticket_id) DO NOTHING", hi).rowcount
+            "AND h.entry_id IS NULL ON CONFLICT (ticket_id) WHERE status != 'signed_off' "
+            "DO NOTHING", hi).rowcount
         if new:
             self.sql("UPDATE sweep_hit SET entry_id = (SELECT e.id FROM clear_list_entry e "
-                     "WHERE e.ticket_id = sweep_hit.ticket_id) WHERE entry_id IS NULL")
+                     "WHERE e.ticket_id = sweep_hit.ticket_id AND e.status != 'signed_off') "
+                     "WHERE entry_id IS NULL")
         raised = self.sql(
             "UPDATE clear_list_entry SET level = (SELECT h.new_level FROM sweep_hit h "
             "WHERE h.entry_id = clear_list_entry.id), level_raised_at = :hi "

@@ -1,0 +1,43 @@
+"""an order may come back on the clear-to-zero list: one live entry per order
+
+A work order reopened after its entry was signed off, and overdue, goes back on the
+list as a new entry; the signed-off entry stays as it was, so the weeks that counted
+it never change. The unique constraint on ``ticket_id`` becomes a partial unique
+index over the live entries (open or awaiting sign-off), plus a plain index for
+looking an order's entries up.
+
+Revision ID: 0005_entry_episodes
+Revises: 0004_weekly
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005_entry_episodes"
+down_revision = "0004_weekly"
+branch_labels = None
+depends_on = None
+
+LIVE = "status != 'signed_off'"
+UQ = {"uq": "uq_%(table_name)s_%(column_0_name)s"}
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_constraint("clear_list_entry_ticket_id_key", "clear_list_entry", type_="unique")
+        batch = op.batch_alter_table("clear_list_entry", schema=None)
+    else:  # SQLite names no unnamed constraint: the convention names it for the drop
+        batch = op.batch_alter_table("clear_list_entry", schema=None, naming_convention=UQ)
+    with batch as batch_op:
+        if op.get_bind().dialect.name != "postgresql":
+            batch_op.drop_constraint("uq_clear_list_entry_ticket_id", type_="unique")
+        batch_op.create_index("ix_entry_ticket", ["ticket_id"], unique=False)
+        batch_op.create_index("ux_entry_live_ticket", ["ticket_id"], unique=True,
+                              sqlite_where=sa.text(LIVE), postgresql_where=sa.text(LIVE))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("clear_list_entry", schema=None) as batch_op:
+        batch_op.drop_index("ux_entry_live_ticket")
+        batch_op.drop_index("ix_entry_ticket")
+        batch_op.create_unique_constraint("clear_list_entry_ticket_id_key", ["ticket_id"])
