@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import settings
 
 from caseflow.clock import SHANGHAI, FixedClock
 from caseflow.config import Settings, bundled_workflows_dir
@@ -25,6 +26,11 @@ from caseflow.persistence.db import make_engine
 from caseflow.services import directory, projects
 from caseflow.services.app import App
 from caseflow.services.permissions import Actor
+
+# No per-example deadline: on a loaded 2-core machine a 200 ms limit fails by chance,
+# and speed is measured in `make bench`, never asserted in the suite.
+settings.register_profile("caseflow", deadline=None)
+settings.load_profile("caseflow")
 
 PG_URL = os.environ.get("CASEFLOW_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

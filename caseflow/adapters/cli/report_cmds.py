@@ -83,7 +83,9 @@ def register(app: typer.Typer) -> None:
         if fmt is Format.html:
             from caseflow.adapters.exporters.burndown import render_svg
 
-            charts = [render_svg(reports.burndown(app_, 30), lang=state.lang)]
+            # the clear-to-zero list through THAT week, Monday to Sunday (to now if running)
+            charts = [render_svg(reports.burndown(app_, 7, last_day=report.end),
+                                 lang=state.lang)]
         default = f"weekly-{report.week}-{report.by}.{fmt.value}"
         _emit(state, fmt, output, default, [table], charts)
 
