@@ -63,6 +63,18 @@ class GuardFailed(Refused):
         self.facts = facts or []
 
 
+class OrdersLeftOpen(Refused):
+    """``case advance`` would leave optional work orders of the stage open: the user
+    says whether to cancel them (``--cancel-open``) or keep them (``--keep-open``)."""
+
+    def __init__(self, message: str, *, case_id: int, stage: str, ids: list[int]) -> None:
+        super().__init__(message, hint="pass --cancel-open (cancel them, the --note recorded "
+                                       "on each) or --keep-open (they stay open)")
+        self.case_id = case_id
+        self.stage = stage
+        self.ids = ids
+
+
 class PermissionDenied(CaseflowError):
     """The acting user's role does not allow the request."""
 

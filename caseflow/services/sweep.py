@@ -55,6 +55,7 @@ from sqlmodel import Session
 
 from caseflow.clock import ensure_utc
 from caseflow.domain import escalation
+from caseflow.domain.work_order import SNAPSHOT_KEYS
 from caseflow.domain.workflow import WorkflowDefinition
 from caseflow.persistence.models import SweepState, UTCDateTime
 from caseflow.services.app import App
@@ -146,6 +147,19 @@ class _Sweep:
     def json(self, *pairs: str) -> str:
         fn = "json_build_object" if self.pg else "json_object"
         return f"{fn}({', '.join(pairs)})"
+
+    def snapshot(self, level: str, entry_status: str) -> str:
+        """The work order's snapshot (``domain.work_order.Snapshot``) as SQL over ``t``:
+        the same keys every other change of an order writes, so reports read one shape."""
+        if self.pg:
+            due = ("to_char(t.due_at AT TIME ZONE 'UTC', "
+                   "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')")
+        else:  # stored as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC
+            due = "replace(t.due_at, ' ', 'T') || '+00:00'"
+        values = {"status": "t.status", "assignee_id": "t.assignee_id", "due_at": due,
+                  "level": level, "entry_status": entry_status, "version": "t.version"}
+        assert tuple(values) == SNAPSHOT_KEYS
+        return self.json(*(f"'{k}', {v}" for k, v in values.items()))
 
     def definition(self, wv_id: int) -> WorkflowDefinition:
         found = self.definitions.get(wv_id)
@@ -303,8 +317,8 @@ class _Sweep:
         ids = {"eids": list(entry_ids), "hi": self.hi}
         self.sql("UPDATE clear_list_entry SET status = 'awaiting_signoff', awaiting_since = :hi, "
                  "next_level_at = NULL WHERE id IN :eids", ids)
-        before = self.json("'status'", "'open'")
-        after = self.json("'status'", "'awaiting_signoff'")
+        before = self.snapshot("t.level", "'open'")
+        after = self.snapshot("t.level", "'awaiting_signoff'")
         self.sql(
             "INSERT INTO audit_event (at, actor, action, entity, case_id, ticket_id, entry_id, "
             'team_id, project_id, "before", "after", note) '
@@ -401,9 +415,9 @@ class _Sweep:
         self.sql("UPDATE ticket SET level = (SELECT h.new_level FROM sweep_hit h "
                  "WHERE h.ticket_id = ticket.id) "
                  "WHERE id IN (SELECT ticket_id FROM sweep_hit WHERE new_level > old_level)")
-        old = self.json("'level'", "h.old_level")
-        before = f"CASE WHEN h.old_level = 0 THEN NULL ELSE {old} END"
-        after = self.json("'level'", "h.new_level", "'status'", "'open'")
+        before = self.snapshot("h.old_level",
+                               "CASE WHEN h.old_level = 0 THEN NULL ELSE 'open' END")
+        after = self.snapshot("h.new_level", "'open'")
         self.sql(
             "INSERT INTO audit_event (at, actor, action, entity, case_id, ticket_id, entry_id, "
             'team_id, project_id, "before", "after") '

@@ -143,7 +143,7 @@ def fail(error: CaseflowError) -> None:
 
 def localized(error: CaseflowError) -> str:
     from caseflow.adapters.cli.i18n import _, current
-    from caseflow.errors import GuardFailed, IllegalTransition
+    from caseflow.errors import GuardFailed, IllegalTransition, OrdersLeftOpen
 
     zh = current().startswith("zh")
     if isinstance(error, GuardFailed) and error.trigger:
@@ -153,6 +153,11 @@ def localized(error: CaseflowError) -> str:
         reasons += [_("{fact} is not recorded").format(fact=fact) for fact in error.facts]
         return _("cannot {trigger} from stage {stage}: {reasons}").format(
             trigger=error.trigger, stage=error.stage, reasons=_("; ").join(reasons))
+    if isinstance(error, OrdersLeftOpen):
+        return _("case #{case} still has open work orders in stage {stage}: {ids} (pass "
+                 "--cancel-open to cancel them, the --note recorded on each, or --keep-open "
+                 "to leave them open)").format(
+            case=error.case_id, stage=error.stage, ids=", ".join(f"#{i}" for i in error.ids))
     if isinstance(error, IllegalTransition) and error.trigger:
         return _("{trigger} is not allowed from stage {stage}; allowed: {allowed}").format(
             trigger=error.trigger, stage=error.stage,

@@ -105,3 +105,68 @@ def test_every_change_writes_the_whole_snapshot(
         assert keys <= set(event["before"]) and keys <= set(event["after"]), event
     assert changes[-1]["after"]["status"] == "open"
     assert changes[-1]["after"]["entry_status"] == "open"
+
+
+@pytest.fixture
+def ready_case(app: App, town: Any) -> tuple[int, list[int]]:
+    """A case whose required orders of its first stage are closed, with its optional
+    orders still open plus a member's ad-hoc order; returns (case id, open order ids)."""
+    case = cases.add_case(app, town.lead, "SW01", cases.NewCase(name="定溪灯饰厂",
+                                                                team="negotiation"))
+    tickets.add_ticket(app, town.member, case.id, "补拍现场照片", due_on=date(2026, 3, 20))
+    for order in cases.show_case(app, case.id).tickets:
+        if order.required:
+            tickets.close(app, town.lead, order.id, "协议已签")
+    left = sorted(o.id for o in cases.show_case(app, case.id).tickets
+                  if o.status == "open" and o.stage == "negotiate")
+    assert left
+    return case.id, left
+
+
+def test_advance_with_open_optional_orders_is_refused_naming_them(
+    cli: Cli, app: App, ready_case: tuple[int, list[int]],
+) -> None:
+    case_id, left = ready_case
+    refused = cli("case", "advance", str(case_id), user="lead1")
+    assert refused.code == 1 and len(refused.err.strip().splitlines()) == 1
+    assert all(f"#{i}" in refused.err for i in left)
+    assert "--cancel-open" in refused.err and "--keep-open" in refused.err
+    assert cases.show_case(app, case_id).stage == "negotiate"
+    assert {o.status for o in cases.show_case(app, case_id).tickets if o.id in left} == {"open"}
+    zh = cli("--lang", "zh_CN", "case", "advance", str(case_id), user="lead1")
+    assert zh.code == 1 and "--cancel-open" in zh.err and "工单" in zh.err
+    both = cli("case", "advance", str(case_id), "--cancel-open", "--keep-open", user="lead1")
+    assert both.code == 2
+
+
+def test_advance_cancel_open_records_the_note_on_each(
+    cli: Cli, app: App, ready_case: tuple[int, list[int]],
+) -> None:
+    case_id, left = ready_case
+    no_note = cli("case", "advance", str(case_id), "--cancel-open", user="lead1")
+    assert no_note.code == 1 and "--note" in no_note.err
+    moved = cli("case", "advance", str(case_id), "--cancel-open", "--note", "协议已签，其余不再办",
+                "--json", user="lead1")
+    assert moved.code == 0, moved.err
+    assert sorted(moved.json()["cancelled"]) == left
+    for order in left:
+        shown = cli("ticket", "show", str(order), "--json").json()
+        assert shown["status"] == "cancelled"
+        cancel = [e for e in shown["history"] if e["action"] == "ticket.cancel"]
+        assert cancel and cancel[-1]["note"] == "协议已签，其余不再办"
+        assert cancel[-1]["after"]["status"] == "cancelled"
+
+
+def test_advance_keep_open_leaves_them_under_the_old_stage(
+    cli: Cli, app: App, ready_case: tuple[int, list[int]],
+) -> None:
+    case_id, left = ready_case
+    moved = cli("case", "advance", str(case_id), "--keep-open", "--json", user="lead1")
+    assert moved.code == 0, moved.err
+    assert moved.json()["cancelled"] == []
+    shown = cases.show_case(app, case_id)
+    assert shown.stage == "relocate"
+    kept = {o.id: o for o in shown.tickets if o.id in left}
+    assert {(o.status, o.stage) for o in kept.values()} == {("open", "negotiate")}
+    # still the member's to close after the case moved on
+    assert cli("ticket", "close", str(left[-1]), "--note", "照片已补", user="zhang").code == 0
