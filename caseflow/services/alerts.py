@@ -36,8 +36,9 @@ from caseflow.services.app import App
 from caseflow.services.queries import ticket_is_open
 
 if TYPE_CHECKING:
-    from caseflow.adapters.notifiers import AlertSettings, Channel
+    from caseflow.services.alert_settings import AlertSettings
     from caseflow.services.permissions import Actor
+    from caseflow.services.ports import Channel
 
 LEASE = timedelta(minutes=10)
 BATCH = 100
@@ -85,7 +86,7 @@ class DigestResult:
 
 
 def alert_settings(app: App) -> AlertSettings:
-    from caseflow.adapters.notifiers import load_alert_settings
+    from caseflow.services.alert_settings import load_alert_settings
 
     return load_alert_settings(app.settings.data)
 
@@ -121,7 +122,7 @@ def dispatch(app: App, channels: Sequence[Channel], *, retry_failed: bool = Fals
     the queue, due now (each gets one more attempt once past the bound). ``actor`` is
     the person running it by hand (supervisor or admin); the scheduler passes none.
     """
-    from caseflow.adapters.notifiers import AlertMessage, DeliveryError
+    from caseflow.services.ports import AlertMessage, DeliveryError
     from caseflow.services.sweep import require_operator
 
     require_operator(actor, "deliver alerts (the scheduler does this unattended)")

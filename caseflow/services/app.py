@@ -1,11 +1,13 @@
 """The composition root: what every service needs, built once per process.
 
-Adapters (CLI, scheduler, demo, tests) build an ``App`` and pass it to service
-functions; nothing below reaches for globals, the wall clock or the environment.
+Adapters get their ``App`` from ``caseflow.bootstrap`` (tests may build one bare) and
+pass it to service functions; nothing below reaches for globals, the wall clock or
+the environment, and nothing here imports an adapter.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -21,6 +23,7 @@ from caseflow.persistence.transaction import Transaction
 if TYPE_CHECKING:
     from caseflow.persistence.uow import UnitOfWork
     from caseflow.persistence.workflow_files import WorkflowCatalog
+    from caseflow.services.ports import Channel
 
 
 @dataclass
@@ -29,6 +32,13 @@ class App:
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    # set by the composition root (``caseflow.bootstrap``): builds the alert channels
+    channel_factory: Callable[[App], list[Channel]] | None = None
+
+    def channels(self) -> list[Channel]:
+        """The alert channels the composition root wired (none for a bare App: a test
+        hands its channels to the dispatcher itself)."""
+        return self.channel_factory(self) if self.channel_factory is not None else []
 
     @cached_property
     def workflows(self) -> WorkflowCatalog:

@@ -83,7 +83,7 @@ class SweepResult:
 
 def channel_names(app: App) -> list[str]:
     """The channels alerts are queued for, from ``[alerts]`` in the config."""
-    from caseflow.adapters.notifiers.config import load_alert_settings
+    from caseflow.services.alert_settings import load_alert_settings
 
     settings = load_alert_settings(app.settings.data)
     names = ["log"]

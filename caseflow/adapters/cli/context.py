@@ -43,9 +43,9 @@ class CliState:
 
     def app(self, *, check_schema: bool = True) -> Any:
         if self._app is None:
-            from caseflow.services.app import App
+            from caseflow.bootstrap import bootstrap
 
-            self._app = App.from_settings(database_url=self.database_url, clock=_clock())
+            self._app = bootstrap(database_url=self.database_url, clock=_clock())
             if check_schema:
                 from caseflow.persistence.migrate import require_current
 

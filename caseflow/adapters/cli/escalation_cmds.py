@@ -191,14 +191,14 @@ def register(app: typer.Typer) -> None:
         json: JsonOpt = False,
     ) -> None:
         """Deliver the alerts due now over the configured channels (supervisors, admins)."""
-        from caseflow.adapters.notifiers import build_channels, close_channels
         from caseflow.services import alerts
+        from caseflow.services.ports import close_channels
 
         state: CliState = ctx.obj
         app_ = state.app()
         actor = state.actor()
         settings = alerts.alert_settings(app_)
-        channels = build_channels(settings, clock=app_.clock)
+        channels = app_.channels()
         try:
             result = alerts.dispatch(app_, channels, retry_failed=retry_failed,
                                      settings=settings, actor=actor)

@@ -16,6 +16,7 @@ from rich.panel import Panel
 from caseflow.adapters.cli import i18n
 from caseflow.adapters.cli.i18n import _, ngettext
 from caseflow.adapters.demo.run import DemoResult
+from caseflow.bootstrap import bootstrap
 from caseflow.clock import SHANGHAI, FixedClock
 from caseflow.services import clearlist, directory, reports, tickets
 from caseflow.services.app import App
@@ -40,7 +41,7 @@ def _hint(console: Console, lang: str, command: str) -> None:
 def show(result: DemoResult, console: Console, elapsed: float | None = None,
          lang: str = "zh_CN") -> None:
     end = datetime.combine(result.end, time(18, 0), SHANGHAI)
-    app = App.from_settings(database_url=result.database_url, clock=FixedClock(end))
+    app = bootstrap(database_url=result.database_url, clock=FixedClock(end))
     db = f"caseflow --db {result.database_url}"
     i18n.use(lang)
     try:
