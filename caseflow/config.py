@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from caseflow.errors import ConfigError
+from caseflow.i18n import DEFAULT, available, known
 
 APP = "caseflow"
 
@@ -56,6 +57,13 @@ class Settings:
     workflow_dirs: list[Path] = field(default_factory=list)
     holidays_file: Path | None = None
     display_tz: str = "Asia/Shanghai"
+    #: The town's language: alerts to users without their own ``lang`` and the CLI
+    #: when nothing else says, ``language = "zh_CN"`` in the config (the default).
+    language: str = DEFAULT
+
+    def language_of(self, user_lang: str | None) -> str:
+        """The language a user reads: their own, else the town's."""
+        return known(user_lang) or self.language
 
     def section(self, *keys: str) -> dict[str, Any]:
         node: Any = self.data
@@ -72,13 +80,17 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+            raise ConfigError("{path}: not valid TOML: {problem}", path=path,
+                              problem=exc) from None
+    elif path.is_dir():
+        raise ConfigError("{path} is a directory; the configuration is a file",
+                          path=path, hint="point CASEFLOW_CONFIG at config.toml")
     elif env.get("CASEFLOW_CONFIG"):
-        raise ConfigError(f"CASEFLOW_CONFIG names {path}, which does not exist")
+        raise ConfigError("CASEFLOW_CONFIG names {path}, which does not exist", path=path)
     url = env.get("CASEFLOW_DATABASE_URL") or data.get("database_url") \
         or data.get("database", {}).get("url") or default_database_url(env)
     if not isinstance(url, str):
-        raise ConfigError(f"{path}: database_url must be a string")
+        raise ConfigError("{path}: database_url must be a string", path=path)
     dirs: list[Path] = []
     extra = env.get("CASEFLOW_WORKFLOWS") or data.get("workflows_dir")
     if extra:
@@ -87,8 +99,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     holidays = env.get("CASEFLOW_HOLIDAYS") or data.get("holidays_file")
     holidays_path = Path(holidays).expanduser() if holidays else path.parent / "holidays.toml"
     if holidays and not holidays_path.is_file():
-        raise ConfigError(f"holidays file {holidays_path} does not exist",
-                          hint="fix CASEFLOW_HOLIDAYS or holidays_file")
+        raise ConfigError("holidays file {path} does not exist",
+                          hint="fix CASEFLOW_HOLIDAYS or holidays_file", path=holidays_path)
     return Settings(
         database_url=normalize_url(url),
         config_path=path,
@@ -96,7 +108,21 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         workflow_dirs=dirs,
         holidays_file=holidays_path if holidays_path.is_file() or holidays else None,
         display_tz=str(data.get("timezone", "Asia/Shanghai")),
+        language=_language(data, path),
     )
+
+
+def _language(data: dict[str, Any], path: Path) -> str:
+    """``language`` (or ``[town] language``) from the config; zh_CN when absent."""
+    town = data.get("town")
+    raw = data.get("language") or (town.get("language") if isinstance(town, dict) else None)
+    if raw is None:
+        return DEFAULT
+    found = known(str(raw))
+    if found is None:
+        raise ConfigError("{path}: no catalog for language “{lang}”; available: {available}",
+                          path=path, lang=raw, available=list(available()))
+    return found
 
 
 def normalize_url(url: str) -> str:

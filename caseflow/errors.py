@@ -1,11 +1,24 @@
 """The errors caseflow raises on purpose.
 
-Every error a user can cause is a ``CaseflowError``: adapters print its message as
-one line and exit with its ``exit_code``; anything else is a bug and may show a
-traceback under ``--debug``.
+Every error a user can cause is a ``CaseflowError``: adapters print it as one line
+and exit with its ``exit_code``; anything else is a bug and may show a traceback
+under ``--debug``.
+
+An error carries an English message template and its parameters, not a finished
+sentence: ``NotFound("no work order #{id}", id=7, hint="see `caseflow ticket
+list`")``. The template is the catalog's message id; the edge renders it in the
+reader's language with :meth:`CaseflowError.render` (the CLI in its user's, a server
+in its caller's, an alert in its recipient's). Parameters may themselves be
+translatable (``caseflow.i18n.Text``, ``Bilingual``, or lists of them). Never build
+the message with an f-string: the catalog tool could not see it and the test suite
+fails (tests/test_i18n.py).
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+from caseflow.i18n import render
 
 
 class CaseflowError(Exception):
@@ -13,13 +26,38 @@ class CaseflowError(Exception):
 
     exit_code: int = 1
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
+    def __init__(self, message: str, *, hint: str | None = None, **params: Any) -> None:
         super().__init__(message)
-        self.message = message
-        self.hint = hint
+        self.template = message
+        self.hint_template = hint
+        self.params = params
+
+    def render(self, lang: str | None = None) -> str:
+        """The message in ``lang`` (the current language when None)."""
+        return render(self.template, self.params, lang)
+
+    def render_hint(self, lang: str | None = None) -> str | None:
+        return render(self.hint_template, self.params, lang) if self.hint_template else None
+
+    def as_dict(self, lang: str | None = None) -> dict[str, str | None]:
+        """``{"error", "hint"}`` as a server or a JSON client shows it."""
+        return {"error": self.render(lang), "hint": self.render_hint(lang)}
+
+    def line(self, lang: str | None = None) -> str:
+        """Message and hint on one line, as the CLI prints it."""
+        hint = self.render_hint(lang)
+        return f"{self.render(lang)} ({hint})" if hint else self.render(lang)
+
+    @property
+    def message(self) -> str:
+        return self.render()
+
+    @property
+    def hint(self) -> str | None:
+        return self.render_hint()
 
     def __str__(self) -> str:
-        return f"{self.message} ({self.hint})" if self.hint else self.message
+        return self.line()
 
 
 class NotFound(CaseflowError):
@@ -38,8 +76,8 @@ class IllegalTransition(Refused):
     """A trigger that does not apply to the case's current stage."""
 
     def __init__(self, message: str, *, allowed: list[str], trigger: str = "",
-                 stage: str = "") -> None:
-        super().__init__(message)
+                 stage: str = "", hint: str | None = None, **params: Any) -> None:
+        super().__init__(message, hint=hint, **params)
         self.allowed = allowed
         self.trigger = trigger
         self.stage = stage
@@ -49,13 +87,14 @@ class GuardFailed(Refused):
     """A transition whose preconditions do not hold; ``missing`` names what is lacking.
 
     ``orders`` (id, English title, Chinese title) and ``facts`` carry the same in
-    structured form so that an interface can say it in the user's language.
+    structured form for interfaces that list them.
     """
 
     def __init__(self, message: str, *, missing: list[str], trigger: str = "",
                  stage: str = "", orders: list[tuple[int, str, str | None]] | None = None,
-                 facts: list[str] | None = None) -> None:
-        super().__init__(message)
+                 facts: list[str] | None = None, hint: str | None = None,
+                 **params: Any) -> None:
+        super().__init__(message, hint=hint, **params)
         self.missing = missing
         self.trigger = trigger
         self.stage = stage
@@ -67,9 +106,10 @@ class OrdersLeftOpen(Refused):
     """``case advance`` would leave optional work orders of the stage open: the user
     says whether to cancel them (``--cancel-open``) or keep them (``--keep-open``)."""
 
-    def __init__(self, message: str, *, case_id: int, stage: str, ids: list[int]) -> None:
-        super().__init__(message, hint="pass --cancel-open (cancel them, the --note recorded "
-                                       "on each) or --keep-open (they stay open)")
+    def __init__(self, message: str, *, case_id: int, stage: str, ids: list[int],
+                 hint: str | None = None, **params: Any) -> None:
+        super().__init__(message, hint=hint, case=case_id, stage=stage,
+                         orders=[f"#{i}" for i in ids], **params)
         self.case_id = case_id
         self.stage = stage
         self.ids = ids

@@ -27,10 +27,23 @@ from caseflow.services import directory, projects
 from caseflow.services.app import App
 from caseflow.services.permissions import Actor
 
-# No per-example deadline: on a loaded 2-core machine a 200 ms limit fails by chance,
-# and speed is measured in `make bench`, never asserted in the suite.
+# Speed is measured in `make bench`, never asserted here: on a machine shared by a
+# whole team a per-example deadline only measures the neighbours.
 settings.register_profile("caseflow", deadline=None)
 settings.load_profile("caseflow")
+
+
+@pytest.fixture(autouse=True)
+def _source_language() -> Iterator[None]:
+    """Each test starts in English (the source language), whatever the one before
+    chose: the current language is process-wide, as it is for one command."""
+    from caseflow import i18n
+    from caseflow.adapters.cli import context
+
+    i18n.use("en")
+    context._warned.clear()
+    yield
+    i18n.use("en")
 
 PG_URL = os.environ.get("CASEFLOW_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])

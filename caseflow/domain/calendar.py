@@ -19,10 +19,17 @@ from functools import lru_cache
 
 from caseflow.clock import SHANGHAI, local_date
 from caseflow.errors import InvalidInput
+from caseflow.i18n import Text, text
 
 log = logging.getLogger(__name__)
 
 END_OF_DAY = time(23, 59, 59)
+
+
+def fallback_warning(year: int) -> Text:
+    """The one wording of "this year has no official schedule" (CLI and library)."""
+    return text("no official holiday schedule for {year}; counting Monday–Friday (add the "
+                "year to holidays.toml once the State Council publishes it)", year=year)
 
 
 @dataclass(frozen=True)
@@ -66,12 +73,15 @@ class WorkCalendar:
                 return known
         if day.year not in self.fallback_years:
             self.fallback_years.add(day.year)
-            log.warning(
-                "no official holiday schedule for %s: counting Monday–Friday; "
-                "add the year to holidays.toml once the State Council publishes it",
-                day.year,
-            )
+            log.warning(fallback_warning(day.year))
         return day.weekday() < 5
+
+    def warn_unknown(self, years: Iterable[int]) -> None:
+        """Warn now (once per year) about years counted Monday–Friday."""
+        for year in sorted(years):
+            if year not in self.fallback_years and not self.is_known_year(year):
+                self.fallback_years.add(year)
+                log.warning(fallback_warning(year))
 
     def is_known_year(self, year: int) -> bool:
         """True when the year's official schedule is known (library or override)."""

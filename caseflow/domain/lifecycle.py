@@ -18,6 +18,9 @@ from transitions import Machine
 
 from caseflow.domain.workflow import PREVIOUS, Transition, WorkflowDefinition
 from caseflow.errors import GuardFailed, IllegalTransition, Refused
+from caseflow.i18n import N_, Bilingual, Choice, Joined, Text, pick, text
+
+_PURPOSES = {"hold": N_("be put on hold"), "withdraw": N_("withdraw"), "resume": N_("resume")}
 
 
 @dataclass
@@ -110,6 +113,20 @@ class Lifecycle:
         return [f"work order #{o.id} {o.title!r} is not closed" for o in orders] + \
             [f"{fact.replace('_', ' ')} is not recorded" for fact in facts]
 
+    def _reasons(self, orders: list[OpenOrder], facts: list[str]) -> list[Text]:
+        """The same blockers as :meth:`missing`, as messages for the reader's language."""
+        return [text("work order #{id} “{title}” is not closed", id=o.id,
+                     title=Bilingual(o.title, o.title_zh)) for o in orders] + \
+            [text("{fact} is not recorded", fact=self.definition_fact(f)) for f in facts]
+
+    def _choices(self, triggers: list[str]) -> list[Choice]:
+        return [Choice(t, self.definition.trigger_text(t)) for t in triggers]
+
+    def definition_fact(self, fact: str) -> Bilingual:
+        """A fact's label: the workflow's own words for it when it declares them."""
+        label = getattr(self.definition, "fact_text", None)
+        return label(fact) if label else Bilingual(fact.replace("_", " "), None)
+
     def _predicate(self, spec: Transition, source: str) -> Callable[[Any], bool]:
         return lambda event: not self.missing(event.model, spec, source)
 
@@ -153,10 +170,12 @@ class Lifecycle:
             resumable = spec.dest in self.resumable_stages
             if (purpose == "hold") == resumable and purpose in ("hold", "withdraw"):
                 return spec.trigger
-        allowed = ", ".join(self.allowed_triggers(stage)) or "none"
+        allowed = self.allowed_triggers(stage)
         raise IllegalTransition(
-            f"a case in stage {stage!r} cannot {purpose}; allowed: {allowed}",
-            allowed=self.allowed_triggers(stage),
+            "a case in stage {stage_label} cannot {purpose}; allowed: {listing}",
+            allowed=allowed, stage=stage, stage_label=self.definition.stage_text(stage),
+            purpose=text(_PURPOSES.get(purpose, purpose)),
+            listing=self._choices(allowed),
         )
 
     def opens_orders(self, move: Move) -> bool:
@@ -180,10 +199,12 @@ class Lifecycle:
         if len(forward) == 1:
             return forward[0]
         if not forward:
-            raise Refused(f"nothing moves a case on from stage {stage!r}")
+            raise Refused("nothing moves a case on from stage {stage}",
+                          stage=self.definition.stage_text(stage))
         raise Refused(
-            f"stage {stage!r} has several ways forward: {', '.join(forward)}",
-            hint="name the trigger",
+            "stage {stage} has several ways forward: {triggers}",
+            hint="name the trigger", stage=self.definition.stage_text(stage),
+            triggers=forward,
         )
 
     # -- the one mutation ---------------------------------------------------------
@@ -199,25 +220,34 @@ class Lifecycle:
         allowed = self.allowed_triggers(source)
         spec = self._specs.get((trigger, source))
         if spec is None:
-            listing = ", ".join(allowed) if allowed else "none"
+            known = any(s.trigger == trigger for s in self.definition.transitions)
             raise IllegalTransition(
-                f"{trigger!r} is not allowed from stage {source!r}; allowed: {listing}",
+                "“{label}” is not allowed from stage {stage_label}; allowed: {listing}",
                 allowed=allowed, trigger=trigger, stage=source,
+                label=self.definition.trigger_text(trigger) if known else trigger,
+                stage_label=self.definition.stage_text(source),
+                listing=self._choices(allowed),
             )
         if spec.dest != PREVIOUS:
             missing = self.missing(case, spec, source)
             if missing:
                 orders, facts = self.blockers(case, spec, source)
                 raise GuardFailed(
-                    f"cannot {trigger} from {source!r}: " + "; ".join(missing), missing=missing,
+                    "“{label}” cannot be done from stage {stage_label}: {reasons}", missing=missing,
                     trigger=trigger, stage=source,
                     orders=[(o.id, o.title, o.title_zh) for o in orders], facts=facts,
+                    label=self.definition.trigger_text(trigger),
+                    stage_label=self.definition.stage_text(source),
+                    reasons=Joined(self._reasons(orders, facts), "; "),
                 )
         with self._lock:
             moved = self.machine.events[trigger].trigger(case)
         if not moved:
-            raise GuardFailed(f"cannot {trigger} from {source!r}: the case was not held from a "
-                              "stage this workflow can return to", missing=["held_from"])
+            raise GuardFailed("“{label}” cannot be done from stage {stage_label}: the case "
+                              "was not held from a stage this workflow can return to",
+                              missing=["held_from"],
+                              label=self.definition.trigger_text(trigger),
+                              stage_label=self.definition.stage_text(source))
         if self._kinds.get(case.state) != "side":
             case.held_from = None
         return Move(trigger=trigger, source=source, dest=case.state, transition=spec)
@@ -225,13 +255,12 @@ class Lifecycle:
 
 def mermaid(definition: WorkflowDefinition, lang: str = "en") -> str:
     """A Mermaid ``stateDiagram-v2`` of the lifecycle, labelled in ``lang``."""
-    zh = lang.startswith("zh")
     lines = ["stateDiagram-v2"]
     for stage in definition.stages:
-        lines.append(f"    {stage.name}: {stage.label_zh if zh else stage.label_en}")
+        lines.append(f"    {stage.name}: {stage.label(lang)}")
     lines.append(f"    [*] --> {definition.initial}")
     for spec in definition.transitions:
-        label = spec.label_zh if zh else spec.label_en
+        label = pick(lang, en=spec.label_en, zh=spec.label_zh)
         for source in spec.sources:
             if spec.dest == PREVIOUS:
                 for back in (s.name for s in definition.stages if s.kind == "work"):

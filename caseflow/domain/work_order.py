@@ -38,6 +38,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from caseflow.errors import InvalidInput, PermissionDenied, Refused
+from caseflow.i18n import NP_, Text, ptext, text
 
 OPEN_STATUSES = ("open", "in_progress")
 STATUSES = ("open", "in_progress", "closed", "cancelled")
@@ -181,15 +182,37 @@ def opened(*, ticket_id: int, case_id: int, team_id: int | None, assignee_id: in
 # --------------------------------------------------------------------------- the machine
 
 
-def _describe(status: str) -> str:
-    return status.replace("_", " ")
+# the words a refusal shows for a status (the keys are stored, never shown)
+_STATUS_WORDS = {
+    "open": NP_("ticket status", "open"), "in_progress": NP_("ticket status", "in progress"),
+    "closed": NP_("ticket status", "closed"), "cancelled": NP_("ticket status", "cancelled"),
+}
+_ENTRY_WORDS = {
+    "open": NP_("entry status", "open"),
+    "awaiting_signoff": NP_("entry status", "awaiting sign-off"),
+    "signed_off": NP_("entry status", "signed off"),
+}
 
 
-def _entry_refusal(order: WorkOrder, trigger: str) -> str:
-    doing = "signed off" if trigger == "sign_off" else "rejected"
-    state = _describe(order.entry_status or "off the list")
-    return (f"clear-list entry #{order.entry_id} is {state}; only an entry awaiting "
-            f"sign-off can be {doing}")
+def _describe(status: str) -> Text:
+    return ptext("ticket status", _STATUS_WORDS.get(status, status))
+
+
+def _entry_refusal(order: WorkOrder, trigger: str) -> Refused:
+    state = ptext("entry status", _ENTRY_WORDS[order.entry_status]) \
+        if order.entry_status in _ENTRY_WORDS else text("off the list")
+    hint = "close its work order first" if order.entry_status == "open" \
+        else "it is already off the list"
+    if trigger == "sign_off":
+        return Refused("clear-list entry #{id} is {state}; only an entry awaiting sign-off "
+                       "can be signed off", hint=hint, id=order.entry_id, state=state)
+    return Refused("clear-list entry #{id} is {state}; only an entry awaiting sign-off "
+                   "can be rejected", hint=hint, id=order.entry_id, state=state)
+
+
+_DOING = {"start": text("start"), "close": text("close"), "reopen": text("reopen"),
+          "reject": text("reject"), "sign_off": text("sign off"), "assign": text("assign"),
+          "extend": text("extend"), "cancel": text("cancel"), "escalate": text("escalate")}
 
 
 class WorkOrderMachine:
@@ -246,9 +269,9 @@ class WorkOrderMachine:
                 moved = self.machine.events[trigger].trigger(
                     order, doer=doer, at=at, note=note, **params)
             except MachineError:
-                raise Refused(self._wrong_status(order, trigger)) from None
+                raise self._wrong_status(order, trigger) from None
         if not moved:  # pragma: no cover - every condition raises its reason
-            raise Refused(f"work order #{order.id} cannot {trigger} now")
+            raise Refused("work order #{id} cannot be changed now", id=order.id)
         if order.status != before.status:
             order.changes["status"] = order.status
         if set(order.changes) - {"level"}:  # the sweep's level is not a user's edit
@@ -261,30 +284,36 @@ class WorkOrderMachine:
     # -- refusals ------------------------------------------------------------------
 
     @staticmethod
-    def _wrong_status(order: WorkOrder, trigger: str) -> str:
-        oid, status = order.id, order.status
-        if trigger == "close" and status == "cancelled":
-            return f"work order #{oid} was cancelled; there is nothing to close"
+    def _wrong_status(order: WorkOrder, trigger: str) -> Refused:
+        oid, status = order.id, _describe(order.status)
+        if trigger == "close" and order.status == "cancelled":
+            return Refused("work order #{id} was cancelled; there is nothing to close", id=oid)
         if trigger == "close":
             when = "?"
             if order.closed_at is not None:
                 local = order.closed_at.astimezone(ZoneInfo(order.display_tz))
                 when = local.strftime("%Y-%m-%d %H:%M")
-            return f"work order #{oid} is already closed (by {order.closed_by} at {when})"
+            return Refused("work order #{id} is already closed (by {login} at {when})",
+                           id=oid, login=order.closed_by, when=when)
         if trigger == "start":
-            return f"work order #{oid} is {_describe(status)}; only an open order can be started"
+            return Refused("work order #{id} is {status}; only an open order can be started",
+                           id=oid, status=status)
         if trigger in ("sign_off", "reject") and order.entry_id is not None:
             return _entry_refusal(order, trigger)
         if trigger in ("reopen", "reject"):
-            return (f"work order #{oid} is {_describe(status)}; "
-                    "only a closed order can be reopened")
+            return Refused("work order #{id} is {status}; only a closed order can be reopened",
+                           id=oid, status=status)
         if trigger == "extend":
-            return f"work order #{oid} is {status}; nothing to extend"
+            return Refused("work order #{id} is {status}; nothing to extend", id=oid,
+                           status=status)
         if trigger == "assign":
-            return f"work order #{oid} is {status}; reopen it first"
+            return Refused("work order #{id} is {status}; reopen it first", id=oid,
+                           status=status)
         if trigger == "sign_off":
-            return f"work order #{oid} is {_describe(status)}; close it first"
-        return f"work order #{oid} is {_describe(status)}; it cannot be {trigger}ed"
+            return Refused("work order #{id} is {status}; close it first", id=oid,
+                           status=status)
+        return Refused("work order #{id} is {status}; it cannot be changed that way", id=oid,
+                       status=status)
 
     # -- conditions (guards): True, or raise the reason -----------------------------
 
@@ -294,14 +323,16 @@ class WorkOrderMachine:
         doer: Doer = event.kwargs["doer"]
         if may_work_on(doer, order.team_id, order.assignee_id):
             return True
-        doing = event.event.name
+        doing = _DOING[event.event.name]
         if doer.role == "supervisor":
-            reason = "supervisors review and sign off; they do not work orders"
+            reason = text("supervisors review and sign off; they do not work orders")
         elif doer.role == "member":
-            reason = "members act on orders assigned to them or unassigned orders of their team"
+            reason = text("members act on orders assigned to them or unassigned orders of "
+                          "their team")
         else:
-            reason = "leads act on their own team's orders"
-        raise PermissionDenied(f"{doer.login} may not {doing} work order #{order.id}: {reason}")
+            reason = text("leads act on their own team's orders")
+        raise PermissionDenied("{login} may not {doing} work order #{id}: {reason}",
+                               login=doer.login, doing=doing, id=order.id, reason=reason)
 
     @classmethod
     def _worker_or_supervisor(cls, event: Any) -> bool:
@@ -312,10 +343,10 @@ class WorkOrderMachine:
         doer: Doer = event.kwargs["doer"]
         if doer.role in ("supervisor", "admin"):
             return True
-        doing = "sign clear-list entries off" if event.event.name == "sign_off" \
-            else "reject clear-list entries"
-        raise PermissionDenied(f"{doer.login} ({doer.role}) may not {doing}: "
-                               "needs supervisor or admin")
+        doing = text("sign clear-list entries off") if event.event.name == "sign_off" \
+            else text("reject clear-list entries")
+        raise PermissionDenied("{login} ({role}) may not {doing}: needs supervisor or admin",
+                               login=doer.login, role=doer.role, doing=doing)
 
     @staticmethod
     def _entry_awaiting(event: Any) -> bool:
@@ -323,18 +354,16 @@ class WorkOrderMachine:
         if order.entry_status == "awaiting_signoff":
             return True
         if order.entry_id is not None:
-            raise Refused(_entry_refusal(order, event.event.name),
-                          hint="close its work order first" if order.entry_status == "open"
-                          else "it is already off the list")
-        raise Refused(f"work order #{order.id} has no clear-list entry awaiting sign-off")
+            raise _entry_refusal(order, event.event.name)
+        raise Refused("work order #{id} has no clear-list entry awaiting sign-off", id=order.id)
 
     @staticmethod
     def _case_live(event: Any) -> bool:
         order: WorkOrder = event.model
         if order.case_status not in ("withdrawn", "done"):
             return True
-        raise Refused(f"case #{order.case_id} is {order.case_status}; "
-                      "its orders cannot be reopened")
+        raise Refused("case #{id} is {status}; its orders cannot be reopened",
+                      id=order.case_id, status=order.case_status)
 
     @staticmethod
     def _lead(event: Any) -> bool:
@@ -342,8 +371,9 @@ class WorkOrderMachine:
         doer: Doer = event.kwargs["doer"]
         if leads(doer, order.team_id):
             return True
-        raise PermissionDenied(f"{doer.login} may not {event.event.name} work order "
-                               f"#{order.id}: only its team's lead or an admin")
+        raise PermissionDenied("{login} may not {doing} work order #{id}: only its team's "
+                               "lead or an admin", login=doer.login,
+                               doing=_DOING[event.event.name], id=order.id)
 
     @classmethod
     def _may_assign(cls, event: Any) -> bool:
@@ -355,8 +385,8 @@ class WorkOrderMachine:
         if not taking:
             cls._lead(event)
         if to == order.assignee_id:
-            raise Refused(f"work order #{order.id} is already assigned to "
-                          f"{event.kwargs.get('login', to)}")
+            raise Refused("work order #{id} is already assigned to {login}", id=order.id,
+                          login=event.kwargs.get("login", to))
         return True
 
     @staticmethod
@@ -365,8 +395,8 @@ class WorkOrderMachine:
         due: datetime = event.kwargs["due_at"]
         if due > order.due_at:
             return True
-        raise InvalidInput(f"{event.kwargs.get('day', due)} is not later than the current "
-                           "deadline; an extension moves the deadline later")
+        raise InvalidInput("{day} is not later than the current deadline; an extension "
+                           "moves the deadline later", day=event.kwargs.get("day", due))
 
     # -- callbacks: the columns each move sets ----------------------------------------
 

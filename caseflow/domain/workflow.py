@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from caseflow.domain.durations import Duration, parse_duration
 from caseflow.errors import InvalidInput, WorkflowDefinitionError
+from caseflow.i18n import Bilingual, pick
 
 StageKind = Literal["work", "side", "final"]
 Recipient = Literal["assignee", "team_lead", "supervisors", "command_office"]
@@ -39,7 +40,11 @@ class Template:
     records: str | None
 
     def title(self, lang: str) -> str:
-        return self.title_zh if lang.startswith("zh") else self.title_en
+        return pick(lang, en=self.title_en, zh=self.title_zh)
+
+    @property
+    def text(self) -> Bilingual:
+        return Bilingual(self.title_en, self.title_zh)
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,11 @@ class Stage:
     templates: tuple[Template, ...]
 
     def label(self, lang: str) -> str:
-        return self.label_zh if lang.startswith("zh") else self.label_en
+        return pick(lang, en=self.label_en, zh=self.label_zh)
+
+    @property
+    def text(self) -> Bilingual:
+        return Bilingual(self.label_en, self.label_zh)
 
     @property
     def required_templates(self) -> tuple[Template, ...]:
@@ -66,6 +75,9 @@ class Transition:
     guards: tuple[str, ...]
     label_en: str
     label_zh: str
+
+    def label(self, lang: str) -> str:
+        return pick(lang, en=self.label_en, zh=self.label_zh)
 
     @property
     def is_side_exit(self) -> bool:
@@ -119,7 +131,21 @@ class WorkflowDefinition:
         raise KeyError(key)
 
     def label(self, lang: str) -> str:
-        return self.label_zh if lang.startswith("zh") else self.label_en
+        return pick(lang, en=self.label_en, zh=self.label_zh)
+
+    def stage_text(self, name: str) -> Bilingual:
+        """A stage's label as a message parameter (its name if the stage is unknown)."""
+        try:
+            return self.stage(name).text
+        except KeyError:
+            return Bilingual(name, None)
+
+    def trigger_text(self, trigger: str) -> Bilingual:
+        """A trigger's label (the first transition declaring it) as a message parameter."""
+        for spec in self.transitions:
+            if spec.trigger == trigger:
+                return Bilingual(spec.label_en, spec.label_zh)
+        return Bilingual(trigger, None)
 
     def level(self, number: int) -> EscalationLevel | None:
         return next((lv for lv in self.levels if lv.level == number), None)

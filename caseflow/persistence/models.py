@@ -60,6 +60,9 @@ class User(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=254)
     active: bool = Field(default=True)
     created_at: datetime = required_utc()
+    # The language alerts and the CLI speak to this user in (``zh_CN``, ``en``);
+    # None: the town's ``language`` in the config, else zh_CN.
+    lang: str | None = Field(default=None, max_length=16)
 
 
 class WorkflowVersion(SQLModel, table=True):

@@ -90,6 +90,7 @@ app_user = sa.Table(
     sa.Column("email", sa.String(254), nullable=True),
     sa.Column("active", sa.Boolean(), nullable=False),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("lang", sa.String(16), nullable=True),
 )
 
 

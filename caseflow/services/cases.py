@@ -363,10 +363,11 @@ def _cancel_left_behind(session: Session, actor: Actor, case: Case, move: Move,
         if open_orders == "keep":
             return []
         if open_orders != "cancel":
-            listed = ", ".join(f"#{i}" for i in ids)
             raise OrdersLeftOpen(
-                f"case #{case.id} still has open work orders in stage {move.source!r}: "
-                f"{listed}", case_id=case.id or 0, stage=move.source, ids=ids)
+                "case #{case} still has open work orders in stage {stage}: {orders}",
+                hint="pass --cancel-open to cancel them, the --note recorded on each, "
+                     "or --keep-open to leave them open under that stage",
+                case_id=case.id or 0, stage=move.source, ids=ids)
     entries = dict(session.execute(
         sa.select(tables.clear_list_entry.c.ticket_id, tables.clear_list_entry.c.status)
         .where(tables.clear_list_entry.c.ticket_id.in_(ids),
@@ -392,10 +393,10 @@ def advance(app: App, actor: Actor, case_id: int, trigger: str | None = None,
     Optional orders still open in the stage left behind refuse the move, naming them,
     unless ``open_orders`` is ``cancel`` (each cancelled with ``note``) or ``keep``."""
     if open_orders not in OPEN_ORDERS:
-        raise InvalidInput(f"open orders: {open_orders!r} must be one of "
-                           f"{', '.join(OPEN_ORDERS)}")
-    if open_orders == "cancel":
-        _need(note, "--note (why the open orders are cancelled)")
+        raise InvalidInput("open orders “{value}” must be one of {choices}",
+                           value=open_orders, choices=list(OPEN_ORDERS))
+    if open_orders == "cancel" and (not note or not note.strip()):
+        raise InvalidInput("--cancel-open needs --note saying why the open orders are cancelled")
     return _apply(app, actor, case_id, note,
                   lambda lc, case: trigger or lc.forward_trigger(case.stage), open_orders)
 

@@ -200,7 +200,8 @@ def _loaded(app: App, session: Session, entry_id: int) -> work_orders.Loaded:
     entry = session.execute(sa.select(t.clear_list_entry)
                             .where(t.clear_list_entry.c.id == entry_id)).first()
     if entry is None:
-        raise NotFound(f"no clear-list entry #{entry_id}", hint="see `caseflow clearlist --all`")
+        raise NotFound("no clear-list entry #{id}", hint="see `caseflow clearlist --all`",
+                       id=entry_id)
     loaded = work_orders.load(app, session, entry.ticket_id)
     loaded.entry, loaded.order.entry_status, loaded.order.entry_id = entry, entry.status, entry.id
     return loaded

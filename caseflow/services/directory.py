@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from caseflow.errors import InvalidInput, NotFound, Refused
+from caseflow.i18n import available, known
 from caseflow.persistence import tables as t
 from caseflow.persistence.types import ROLES
 from caseflow.services import audit
@@ -86,12 +87,24 @@ def _check_user_fields(login: str, name: str, role: str, email: str | None) -> N
         raise InvalidInput(f"{email!r} is not an e-mail address")
 
 
+def check_lang(lang: str | None) -> str | None:
+    """A user's language as stored: a language caseflow has a catalog for."""
+    if lang is None:
+        return None
+    found = known(lang)
+    if found is None:
+        raise InvalidInput("no catalog for language “{lang}”; available: {available}",
+                           lang=lang, available=list(available()))
+    return found
+
+
 def add_user(
     app: App, actor: Actor | None, login: str, name: str, role: str,
-    team: str | None = None, email: str | None = None,
+    team: str | None = None, email: str | None = None, lang: str | None = None,
 ) -> UserView:
     """Add a user; ``actor`` None is allowed only for the first admin of an empty database."""
     _check_user_fields(login, name, role, email)
+    lang = check_lang(lang)
     users = t.app_user
     with app.transaction() as tx:
         conn = tx.conn
@@ -109,13 +122,14 @@ def add_user(
             raise InvalidInput(f"a {role} belongs to a team: pass --team CODE")
         now = app.clock.now()
         conn.execute(users.insert().values(
-            login=login, name=name.strip(), role=role, email=email, active=True,
+            login=login, name=name.strip(), role=role, email=email, active=True, lang=lang,
             team_id=team_row.id if team_row else None, created_at=now))
         audit.record(conn, at=now, actor=actor.login if actor else login, action="user.add",
                      after={"login": login, "name": name.strip(), "role": role, "team": team,
-                            "email": email})
+                            "email": email, "lang": lang})
         tx.commit()
-    return UserView(login=login, name=name.strip(), role=role, team=team, email=email)
+    return UserView(login=login, name=name.strip(), role=role, team=team, email=email,
+                    lang=lang)
 
 
 def list_users(app: App) -> list[UserView]:
@@ -126,4 +140,4 @@ def list_users(app: App) -> list[UserView]:
             .join(t.team, t.team.c.id == u.c.team_id, isouter=True).order_by(u.c.login)
         )
         return [UserView(login=r.login, name=r.name, role=r.role, team=r.team_code,
-                         email=r.email, active=r.active) for r in rows]
+                         email=r.email, active=r.active, lang=r.lang) for r in rows]

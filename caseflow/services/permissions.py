@@ -56,10 +56,12 @@ class Actor:
     name: str
     role: str
     team_id: int | None
+    lang: str | None = None
 
     @classmethod
     def of(cls, user: User) -> Actor:
-        return cls(user.id, user.login, user.name, user.role, user.team_id)
+        return cls(user.id, user.login, user.name, user.role, user.team_id,
+                   getattr(user, "lang", None))
 
     @classmethod
     def system(cls, name: str = "scheduler") -> Actor:

@@ -48,7 +48,7 @@ def _required_text(text: str | None, what: str) -> str:
 def get_ticket(conn: Connection, ticket_id: int) -> Any:
     ticket = conn.execute(sa.select(T).where(T.c.id == ticket_id)).first()
     if ticket is None:
-        raise NotFound(f"no work order #{ticket_id}", hint="see `caseflow ticket list`")
+        raise NotFound("no work order #{id}", hint="see `caseflow ticket list`", id=ticket_id)
     return ticket
 
 

@@ -25,6 +25,7 @@ class UserView:
     team: str | None
     email: str | None = None
     active: bool = True
+    lang: str | None = None
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ def latest_entry(executor: Any, ticket_id: int) -> Any:
 def load(app: App, executor: Any, ticket_id: int) -> Loaded:
     row = executor.execute(sa.select(T).where(T.c.id == ticket_id)).first()
     if row is None:
-        raise NotFound(f"no work order #{ticket_id}", hint="see `caseflow ticket list`")
+        raise NotFound("no work order #{id}", hint="see `caseflow ticket list`", id=ticket_id)
     entry = latest_entry(executor, ticket_id)
     case = executor.execute(sa.select(C.c.id, C.c.status, C.c.project_id, C.c.stage,
                                       C.c.workflow_version_id)

@@ -36,7 +36,7 @@ def test_refusal_names_the_open_orders_and_changes_nothing() -> None:
                                                            "agreement_signed")])
     with pytest.raises(GuardFailed) as info:
         GONGAI.fire(case, "relocate")
-    assert "work order #7 'Sign the agreement' is not closed" in str(info.value)
+    assert "work order #7 “Sign the agreement” is not closed" in str(info.value)
     assert "rights surveyed is not recorded" in str(info.value)
     assert case.state == "negotiate"
 

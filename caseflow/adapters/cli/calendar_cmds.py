@@ -4,7 +4,6 @@ the official working-day calendar (holidays and 调休 make-up working days)."""
 from __future__ import annotations
 
 import re
-import sys
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -18,13 +17,7 @@ _MONTH = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 
 def _warn_fallback(calendar: Any, years: set[int]) -> None:
     """Say so, visibly, when a year has no official schedule and Mon–Fri is assumed."""
-    for year in sorted(years):
-        if not calendar.is_known_year(year):
-            calendar.fallback_years.add(year)  # we warn here; no second warning from the log
-            sys.stderr.write("caseflow: " + _(
-                "warning: no official holiday schedule for {year}; counting Monday–Friday "
-                "(add the year to holidays.toml once the State Council publishes it)"
-            ).format(year=year) + "\n")
+    calendar.warn_unknown(years)
 
 
 def _weekday(day: date) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import getpass
 import json
-import locale
 import logging
 import os
 import sys
@@ -32,14 +31,15 @@ class CliState:
 
     @property
     def lang(self) -> str:
-        """--lang, else ``CASEFLOW_LANG`` (e.g. zh_CN), else the locale, else English;
-        any language with a compiled catalog is accepted."""
-        from caseflow.adapters.cli.i18n import resolve
+        """The user's language: see :func:`cli_language`."""
+        return cli_language(self.lang_override)
 
-        raw = self.lang_override or os.environ.get("CASEFLOW_LANG") or os.environ.get("LC_ALL") \
-            or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") \
-            or (locale.getlocale()[0] or "en")
-        return resolve(raw)
+    @property
+    def lang_is_explicit(self) -> bool:
+        """--lang or CASEFLOW_LANG said it; a user's own ``lang`` does not override."""
+        from caseflow.i18n import known
+
+        return bool(self.lang_override or known(os.environ.get("CASEFLOW_LANG")))
 
     def app(self, *, check_schema: bool = True) -> Any:
         if self._app is None:
@@ -66,12 +66,81 @@ class CliState:
             from caseflow.services.directory import resolve_actor
 
             self._actor = resolve_actor(self.app(), self.login)
+            if self._actor.lang and not self.lang_is_explicit:
+                from caseflow.i18n import use
+
+                use(self._actor.lang)
         return self._actor
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.app(check_schema=False).settings.display_tz
                         if self._app is not None else "Asia/Shanghai")
+
+
+def cli_language(override: str | None = None) -> str:
+    """--lang, else ``CASEFLOW_LANG``, else the locale (``LC_ALL``, ``LC_MESSAGES``,
+    ``LANG``) when it names a language with a catalog (not ``C``), else the town's
+    ``language`` in the config, else zh_CN. Once the acting user is known their own
+    ``lang`` replaces the locale's and the town's choice.
+
+    An unknown ``--lang`` is a usage error naming the languages there are; an unknown
+    ``CASEFLOW_LANG`` is warned about once and skipped, never silently ignored."""
+    from caseflow.i18n import DEFAULT, N_, available, known
+
+    if override:
+        found = known(override)
+        if found is None:
+            raise UsageProblem("no catalog for language “{lang}”; available: {available}",
+                               lang=override, available=list(available()))
+        return found
+    env_lang = os.environ.get("CASEFLOW_LANG")
+    if env_lang and known(env_lang):
+        return known(env_lang) or DEFAULT
+    lang = _fallback_language()
+    if env_lang:
+        _warn_once("unknown_lang", N_("CASEFLOW_LANG={lang}: no catalog for that language; "
+                                      "available: {available}"),
+                   lang, lang=env_lang, available=list(available()))
+    return lang
+
+
+def _fallback_language() -> str:
+    from caseflow.i18n import DEFAULT, known
+
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        raw = os.environ.get(var)
+        if raw:
+            tag = raw.split(".")[0]
+            if tag not in ("C", "POSIX") and known(tag):
+                return known(tag) or DEFAULT
+            break
+    try:
+        from caseflow.config import load_settings
+
+        return load_settings().language
+    except CaseflowError:
+        return DEFAULT  # the command itself reports the broken configuration
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(key: str, template: str, in_lang: str | None = None, **params: Any) -> None:
+    """A warning line, once per command however often its cause is met."""
+    if key in _warned:
+        return
+    _warned.add(key)
+    from caseflow.i18n import render
+
+    _warning_line(render(template, params, in_lang), in_lang)
+
+
+def _warning_line(message: str, lang: str | None = None) -> None:
+    from caseflow.i18n import N_, render
+
+    sys.stderr.write("caseflow: " + render(N_("warning: {warning}"),
+                                           {"warning": _one_line(message)}, lang) + "\n")
 
 
 FAKE_NOW = "CASEFLOW_FAKE_NOW"
@@ -116,10 +185,18 @@ def print_json(value: Any, tz: ZoneInfo) -> None:
 
 class _WarningLine(logging.Handler):
     """Library warnings (e.g. a year without an official holiday schedule) as one
-    ``caseflow: warning: ...`` line on whatever stderr is at the time."""
+    ``caseflow: warning: ...`` line on whatever stderr is at the time, in the user's
+    language (a ``caseflow.i18n.Text`` logged is rendered here), and each only once
+    per command however many dates meet it."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        sys.stderr.write(f"caseflow: warning: {_one_line(record.getMessage())}\n")
+        msg = record.msg
+        message = msg.render() if hasattr(msg, "render") and not record.args \
+            else record.getMessage()
+        if message in _warned:
+            return
+        _warned.add(message)
+        _warning_line(message)
 
 
 def route_warnings() -> None:
@@ -136,33 +213,13 @@ class UsageProblem(CaseflowError):
 
 
 def fail(error: CaseflowError) -> None:
-    """One line on stderr: what and why (and what to do), in the user's language for
-    the refusals people meet every day."""
+    """One line on stderr: what and why (and what to do), in the user's language."""
     sys.stderr.write(f"caseflow: {_one_line(localized(error))}\n")
 
 
 def localized(error: CaseflowError) -> str:
-    from caseflow.adapters.cli.i18n import _, current
-    from caseflow.errors import GuardFailed, IllegalTransition, OrdersLeftOpen
-
-    zh = current().startswith("zh")
-    if isinstance(error, GuardFailed) and error.trigger:
-        reasons = [_("work order #{id} {title} is not closed").format(
-                       id=i, title=f"“{zh_title if zh and zh_title else title}”")
-                   for i, title, zh_title in error.orders]
-        reasons += [_("{fact} is not recorded").format(fact=fact) for fact in error.facts]
-        return _("cannot {trigger} from stage {stage}: {reasons}").format(
-            trigger=error.trigger, stage=error.stage, reasons=_("; ").join(reasons))
-    if isinstance(error, OrdersLeftOpen):
-        return _("case #{case} still has open work orders in stage {stage}: {ids} (pass "
-                 "--cancel-open to cancel them, the --note recorded on each, or --keep-open "
-                 "to leave them open)").format(
-            case=error.case_id, stage=error.stage, ids=", ".join(f"#{i}" for i in error.ids))
-    if isinstance(error, IllegalTransition) and error.trigger:
-        return _("{trigger} is not allowed from stage {stage}; allowed: {allowed}").format(
-            trigger=error.trigger, stage=error.stage,
-            allowed=", ".join(error.allowed) or _("none"))
-    return str(error)
+    """The error and its hint in the current (the user's) language."""
+    return error.line()
 
 
 def fail_unexpected(error: BaseException) -> int:

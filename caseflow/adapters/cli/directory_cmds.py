@@ -62,6 +62,9 @@ def register(app: typer.Typer) -> None:
         role: Annotated[str, typer.Option("--role", help="member, lead, supervisor or admin")],
         team_code: Annotated[str | None, typer.Option("--team", help="team CODE")] = None,
         email: Annotated[str | None, typer.Option("--email", help="e-mail address")] = None,
+        lang: Annotated[str | None, typer.Option(
+            "--lang", help="the user's language for alerts and the CLI (zh_CN, en); "
+                           "default: the town's language")] = None,
         json: JsonOpt = False,
     ) -> None:
         """Add a user (admin). Members and leads belong to a team."""
@@ -69,7 +72,7 @@ def register(app: typer.Typer) -> None:
 
         state: CliState = ctx.obj
         view = directory.add_user(state.app(), state.actor(), login, name, role, team_code,
-                                  email)
+                                  email, lang)
         if json:
             print_json(view, state.tz)
         else:

@@ -28,7 +28,7 @@ def burndown(app: App, days: int = 30, team: str | None = None,
     last = min(last_day, today) if last_day is not None else today
     first = (last_day or today) - timedelta(days=days - 1)
     if first > today:
-        raise InvalidInput(f"{first} has not come yet; a burndown ends by today")
+        raise InvalidInput("{day} has not come yet; a burndown ends by today", day=first)
     dates = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     cutoffs = [min(end_of_day(d), now) for d in dates]
     with app.uow(readonly=True) as uow:

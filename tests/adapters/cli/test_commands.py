@@ -241,11 +241,12 @@ def test_lifecycle_refusals_speak_chinese(cli) -> None:  # noqa: ANN001
     case_id = str(added.json()["id"])
     refused = cli("--lang", "zh_CN", "case", "advance", case_id)
     assert refused.code == 1 and refused.out == ""
-    assert "无法从阶段 negotiate 执行 relocate" in refused.err
+    assert "「谈」阶段不能执行「启动腾挪」" in refused.err
     assert "尚未办结" in refused.err and "签订补偿及搬迁协议" in refused.err
+    assert "negotiate" not in refused.err and "relocate" not in refused.err
     assert len(refused.err.strip().splitlines()) == 1
     illegal = cli("--lang", "zh_CN", "case", "advance", case_id, "build")
-    assert illegal.code == 1 and "可执行：relocate, hold, withdraw" in illegal.err
+    assert illegal.code == 1 and "可执行：启动腾挪（relocate）、暂缓推进（hold）" in illegal.err
     english = cli("case", "advance", case_id, "build")
     assert "allowed: relocate, hold, withdraw" in english.err
 
