@@ -176,7 +176,7 @@ def _claim(app: App, batch: int) -> list[dict[str, Any]]:
     now = app.clock.now()
     with app.uow() as uow:
         session = uow.session
-        ids = session.execute(
+        ids: Any = session.execute(
             sa.select(Alert.id)
             .where(Alert.status == "pending", Alert.next_attempt_at <= now)  # type: ignore[operator]
             .order_by(Alert.next_attempt_at, Alert.id)  # type: ignore[arg-type]
@@ -277,7 +277,7 @@ def digest(app: App, day: date | None = None, channels: Sequence[str] | None = N
         rows: list[dict[str, Any]] = []
         people = 0
         for user in users:
-            mine = Ticket.assignee_id == user.id
+            mine: Any = Ticket.assignee_id == user.id
             if user.role == "lead" and user.team_id is not None:
                 mine = sa.or_(mine, sa.and_(Ticket.assignee_id.is_(None),  # type: ignore[union-attr]
                                             Ticket.team_id == user.team_id))
@@ -329,7 +329,9 @@ def digest(app: App, day: date | None = None, channels: Sequence[str] | None = N
 
 def _insert(postgres: bool) -> Any:
     if postgres:
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert

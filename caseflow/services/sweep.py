@@ -130,7 +130,7 @@ class _Sweep:
 
     # ------------------------------------------------------------------ helpers
     def sql(self, text: str, params: dict[str, Any] | list[dict[str, Any]] | None = None,
-            columns: Sequence[sa.ColumnClause[Any]] = ()) -> sa.CursorResult[Any]:
+            columns: Sequence[sa.ColumnClause[Any]] = ()) -> Any:
         """Raw SQL with datetimes bound as UTC columns and lists expanded for IN."""
         stmt = sa.text(text)
         sample = (params[0] if params else {}) if isinstance(params, list) else (params or {})
@@ -142,7 +142,7 @@ class _Sweep:
         if binds:
             stmt = stmt.bindparams(*binds)
         executable = stmt.columns(*columns) if columns else stmt
-        return self.session.execute(executable, params or {})  # type: ignore[return-value]
+        return self.session.execute(executable, params or {})
 
     def json(self, *pairs: str) -> str:
         fn = "json_build_object" if self.pg else "json_object"

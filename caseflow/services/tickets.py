@@ -86,7 +86,7 @@ def add_ticket(
         assignee_row = _assignable(conn, actor, assignee) if assignee else None
         team_id = (assignee_row.team_id if assignee_row and assignee_row.team_id else None) \
             or (actor.team_id if actor.role in ("member", "lead") else None) or case.team_id
-        ticket_id = conn.execute(T.insert().values(
+        ticket_id: int = conn.execute(T.insert().values(
             case_id=case_id, stage=case.stage, title=title,
             title_zh=title if _CJK.search(title) else None, required=False,
             team_id=team_id, assignee_id=assignee_row.id if assignee_row else None,

@@ -138,7 +138,7 @@ def _error_classes(trees: dict[Path, ast.Module]) -> set[str]:
     return names
 
 
-def _is_command(func: ast.FunctionDef) -> bool:
+def _is_command(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return any(isinstance(d, ast.Call) and _name(d.func) in ("command", "callback")
                for d in func.decorator_list)
 

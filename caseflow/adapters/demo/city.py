@@ -151,7 +151,7 @@ def _drop_secondary_indexes(conn: sa.Connection) -> list[str]:
     if conn.dialect.name != "sqlite":
         return []
     conn.exec_driver_sql("PRAGMA cache_size=-400000")  # 400 MB for the bulk load
-    rows = conn.exec_driver_sql(
+    rows: Any = conn.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
         "AND tbl_name IN ('ticket', 'audit_event', 'enterprise_case', 'clear_list_entry')"
     ).all()
@@ -165,7 +165,8 @@ def _write_all(w: _Writer, definition: Any, rng: random.Random, n_cases: int,
     start = REFERENCE - timedelta(days=365)
     ts = w.ts
     # --- teams and staff: one office and four task forces in every town
-    teams, users = [], []
+    teams: list[tuple[Any, ...]] = []
+    users: list[tuple[Any, ...]] = []
     team_ids: dict[tuple[int, str], int] = {}
     members: dict[int, list[int]] = {}
     taken: set[str] = {"admin"}
@@ -191,7 +192,7 @@ def _write_all(w: _Writer, definition: Any, rng: random.Random, n_cases: int,
     w.insert("workflow_version", ("id", "name", "version", "digest", "source", "registered_at"),
              iter([(1, definition.name, definition.version, definition.digest,
                     definition.source, ts(start))]))
-    projects = []
+    projects: list[tuple[Any, ...]] = []
     for town in range(TOWNS):
         for p in range(PROJECTS_PER_TOWN):
             area = round(rng.uniform(40, 500), 2)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime, time
+from typing import Any
 
 from rich.console import Console
 from rich.panel import Panel
@@ -86,7 +87,8 @@ def _member_queue(app: App, result: DemoResult, console: Console, db: str, lang:
     """The member with the longest queue, as ``ticket list --mine`` shows it."""
     from caseflow.adapters.cli import render
 
-    best, queue = None, []
+    best: Any = None
+    queue: list[Any] = []
     for member in (m for team in result.town.members.values() for m in team):
         mine = tickets.list_tickets(app, member, scope="mine")
         if len(mine) > len(queue):

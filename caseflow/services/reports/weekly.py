@@ -321,11 +321,11 @@ def _local_day(session: Session, column: Any, end: datetime) -> Any:
     """
     # constants written into the SQL, not bound, so that GROUP BY matches the SELECT
     if session.get_bind().dialect.name == "postgresql":
-        zone = sa.literal_column(f"'{SHANGHAI.key}'")
+        zone: Any = sa.literal_column(f"'{SHANGHAI.key}'")
         day = sa.func.date(sa.func.timezone(zone, column))
     else:
         offset = end.astimezone(SHANGHAI).utcoffset() or timedelta(0)
-        shift = sa.literal_column(f"'{int(offset.total_seconds()):+d} seconds'")
+        shift: Any = sa.literal_column(f"'{int(offset.total_seconds()):+d} seconds'")
         day = sa.func.date(column, shift)
     return sa.type_coerce(day, sa.Date())
 
@@ -462,9 +462,10 @@ def _state_at(session: Session, ids: Any, end: datetime
                     AuditEvent.action.in_(SNAPSHOT_ACTIONS),  # type: ignore[attr-defined]
                     AuditEvent.at >= end).subquery())
     # only the three fields, not each snapshot's whole JSON decoded in Python
-    for tid, status, due_at, assignee in session.execute(
-            select(first.c.ticket_id, first.c.status, first.c.due_at, first.c.assignee_id)
-            .where(first.c.n == 1)):
+    latest: Any = session.execute(
+        select(first.c.ticket_id, first.c.status, first.c.due_at, first.c.assignee_id)
+        .where(first.c.n == 1))
+    for tid, status, due_at, assignee in latest:
         if status is not None and due_at is not None:
             result[tid] = (status, datetime.fromisoformat(due_at), assignee)
     return result
