@@ -77,6 +77,7 @@ def figures() -> list[Figure]:
         Figure("report_progress_s", 5, "report progress, city db", "s", 2.0),
         Figure("city_generation_s", 6, "city data set generation", "s", 120),
         Figure("demo_s", 6, "caseflow demo, 8 weeks (wall)", "s", 60),
+        Figure("board_page_ms", 13, "board: slowest page, median (city db)", "ms", 100),
     ]
 
 
@@ -133,6 +134,7 @@ KEYS_OF = {
     "cli_latency": ("ticket_list_mine_s", "ticket_close_s"),
     "sweep_bench": ("sweep_10k_s", "sweep_empty_s"),
     "report_bench": ("report_weekly_s", "report_progress_s"), "demo": ("demo_s",),
+    "board_bench": ("board_page_ms",),
 }
 
 
@@ -151,6 +153,7 @@ TRANSLATE: dict[str, Callable[[dict[str, Any]], dict[str, float | None]]] = {
                               "raw_sweep_s": r.get("raw_sqlite_s")},
     "report_bench": lambda r: {"report_weekly_s": r.get("weekly_s"),
                                "report_progress_s": r.get("progress_s")},
+    "board_bench": lambda r: {"board_page_ms": r.get("worst_median_ms")},
 }
 
 
@@ -184,7 +187,7 @@ def run(console: Console) -> list[Figure]:
         attempt("core", lambda: core_bench.measure_core(work))
         attempt("raw", lambda: core_bench.measure_raw_sqlite(work))
         attempt("import", lambda: core_bench.measure_import(work))
-        for module in ("cli_latency", "sweep_bench", "report_bench"):
+        for module in ("cli_latency", "sweep_bench", "report_bench", "board_bench"):
             measure = optional(module)
             if measure is None:
                 notes[module] = "not available"

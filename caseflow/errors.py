@@ -129,3 +129,14 @@ class WorkflowDefinitionError(CaseflowError):
 
 class ConfigError(CaseflowError):
     """A configuration file or setting that cannot be used."""
+
+
+class EvidenceRequired(Refused):
+    """The workflow or its escalation policy wants evidence on the order before it is
+    closed (``point`` = "close") or its clear-list item signed off ("signoff")."""
+
+    def __init__(self, message: str, *, ticket_id: int, point: str,
+                 hint: str | None = None, **params: Any) -> None:
+        super().__init__(message, hint=hint, ticket_id=ticket_id, **params)
+        self.ticket_id = ticket_id
+        self.point = point

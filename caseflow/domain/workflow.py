@@ -23,6 +23,9 @@ Recipient = Literal["assignee", "team_lead", "supervisors", "command_office"]
 RECIPIENTS: frozenset[str] = frozenset({"assignee", "team_lead", "supervisors", "command_office"})
 PREVIOUS = "@previous"
 ANY = "*"
+# When evidence (photos, the signed agreement, the acceptance record) must be
+# attached: before the order may be closed, or before its clear-list item is signed off.
+EVIDENCE_POINTS = ("close", "signoff")
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -38,6 +41,7 @@ class Template:
     due: Duration
     required: bool
     records: str | None
+    evidence: str | None = None  # "close" or "signoff": see EVIDENCE_POINTS
 
     def title(self, lang: str) -> str:
         return pick(lang, en=self.title_en, zh=self.title_zh)
@@ -112,6 +116,22 @@ class WorkflowDefinition:
     reminders: tuple[Reminder, ...]
     source: str
     digest: str
+    # the escalation policy's rule for orders on the clear-to-zero list
+    evidence: str | None = None
+
+    def evidence_needed(self, template_key: str | None, on_list: bool, point: str) -> bool:
+        """Must an order of ``template_key`` carry evidence before ``point`` (close or
+        signoff)? Needed before closing means needed before sign-off too."""
+        wanted = {"close": ("close",), "signoff": ("close", "signoff")}[point]
+        if on_list and self.evidence in wanted:
+            return True
+        if template_key is None:
+            return False
+        try:
+            template = self.template(template_key)
+        except KeyError:
+            return False
+        return template.evidence in wanted
 
     def stage(self, name: str) -> Stage:
         for stage in self.stages:
@@ -233,6 +253,7 @@ def parse_workflow(text: str, path: str) -> WorkflowDefinition:
         raise r.fail("workflow.initial", f"unknown stage {initial!r}")
     transitions = _parse_transitions(r, data, stages)
     levels, reminders = _parse_escalation(r, data.get("escalation", {}))
+    evidence = _evidence_point(r, data.get("escalation", {}), "escalation")
     _check_reachability(r, stages, transitions, initial)
     return WorkflowDefinition(
         name=name,
@@ -246,7 +267,16 @@ def parse_workflow(text: str, path: str) -> WorkflowDefinition:
         reminders=reminders,
         source=text,
         digest=hashlib.sha256(text.encode()).hexdigest(),
+        evidence=evidence,
     )
+
+
+def _evidence_point(r: _Reader, raw: dict[str, Any], where: str) -> str | None:
+    value = raw.get("evidence")
+    if value is not None and value not in EVIDENCE_POINTS:
+        raise r.fail(f"{where}.evidence", f"{value!r} must be one of "
+                     f"{', '.join(EVIDENCE_POINTS)} (evidence before closing or sign-off)")
+    return value
 
 
 def _parse_stages(r: _Reader, data: dict[str, Any]) -> list[Stage]:
@@ -272,7 +302,8 @@ def _parse_stages(r: _Reader, data: dict[str, Any]) -> list[Stage]:
             raw_t = r.table(raw_t, t_where)
             r.allowed_keys(
                 raw_t,
-                {"key", "title_en", "title_zh", "team", "due", "required", "records"},
+                {"key", "title_en", "title_zh", "team", "due", "required", "records",
+                 "evidence"},
                 t_where,
             )
             key = r.str_(raw_t, "key", t_where, ident=True)
@@ -285,6 +316,7 @@ def _parse_stages(r: _Reader, data: dict[str, Any]) -> list[Stage]:
             records = raw_t.get("records")
             if records is not None and (not isinstance(records, str) or not _IDENT.match(records)):
                 raise r.fail(f"{t_where}.records", "must be a snake_case fact name")
+            evidence = _evidence_point(r, raw_t, t_where)
             team = raw_t.get("team")
             if team is not None and not isinstance(team, str):
                 raise r.fail(f"{t_where}.team", "must be a team code")
@@ -298,6 +330,7 @@ def _parse_stages(r: _Reader, data: dict[str, Any]) -> list[Stage]:
                     due=r.duration(raw_t, "due", t_where),
                     required=required,
                     records=records,
+                    evidence=evidence,
                 )
             )
         if kind != "work" and templates:
@@ -369,7 +402,7 @@ def _parse_escalation(
     r: _Reader, raw: Any
 ) -> tuple[tuple[EscalationLevel, ...], tuple[Reminder, ...]]:
     raw = r.table(raw, "escalation")
-    r.allowed_keys(raw, {"levels", "reminders"}, "escalation")
+    r.allowed_keys(raw, {"levels", "reminders", "evidence"}, "escalation")
     levels: list[EscalationLevel] = []
     for i, lv in enumerate(raw.get("levels", [])):
         where = f"escalation.levels[{i}]"

@@ -228,6 +228,36 @@ class ClearListEntry(SQLModel, table=True):
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": _entry_version}
 
 
+class EvidenceBlob(SQLModel, table=True):
+    """The bytes of one evidence file, stored once however often it is attached
+    (keyed by its SHA-256), with a small JPEG thumbnail for pictures."""
+
+    __tablename__: ClassVar[str] = "evidence_blob"  # type: ignore[misc]
+    sha256: str = Field(max_length=64, primary_key=True)
+    size: int
+    data: bytes = Field(sa_type=sa.LargeBinary())
+    thumbnail: bytes | None = Field(default=None, sa_type=sa.LargeBinary())
+    created_at: datetime = required_utc()
+
+
+class Evidence(SQLModel, table=True):
+    """A file attached to a work order as evidence (现场照片, 协议, 验收记录): who
+    uploaded what, when; the bytes live in ``evidence_blob``. Never deleted."""
+
+    __tablename__: ClassVar[str] = "evidence"  # type: ignore[misc]
+    __table_args__ = (
+        sa.UniqueConstraint("ticket_id", "sha256", name="uq_evidence_ticket_file"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    sha256: str = Field(max_length=64, foreign_key="evidence_blob.sha256")
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    size: int
+    uploaded_by: str = Field(max_length=64)
+    uploaded_at: datetime = required_utc()
+
+
 class Alert(SQLModel, table=True):
     """The outbox: one row per (work order, level, recipient, channel, kind)."""
 

@@ -31,6 +31,17 @@ audit_event = sa.Table(
 )
 
 
+evidence_blob = sa.Table(
+    "evidence_blob",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("size", sa.Integer(), nullable=False),
+    sa.Column("data", sa.LargeBinary(), nullable=False),
+    sa.Column("thumbnail", sa.LargeBinary(), nullable=True),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+)
+
+
 project = sa.Table(
     "project",
     metadata,
@@ -194,4 +205,18 @@ clear_list_entry = sa.Table(
     sa.Column("signed_off_by", sa.String(64), nullable=True),
     sa.Column("note", sa.Text(), nullable=True),
     sa.Column("version", sa.Integer(), nullable=False),
+)
+
+
+evidence = sa.Table(
+    "evidence",
+    metadata,
+    sa.Column("id", sa.Integer(), primary_key=True),
+    sa.Column("ticket_id", sa.Integer(), nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("filename", sa.String(200), nullable=False),
+    sa.Column("content_type", sa.String(100), nullable=False),
+    sa.Column("size", sa.Integer(), nullable=False),
+    sa.Column("uploaded_by", sa.String(64), nullable=False),
+    sa.Column("uploaded_at", UTCDateTime(), nullable=False),
 )

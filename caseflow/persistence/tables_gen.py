@@ -51,6 +51,8 @@ def _type(column: sa.Column) -> str:  # type: ignore[type-arg]
         return "sa.Integer()"
     if isinstance(kind, sa.Float):
         return "sa.Float()"
+    if isinstance(kind, sa.LargeBinary):
+        return "sa.LargeBinary()"
     raise TypeError(f"{column.table.name}.{column.name}: no rendering for {kind!r}")
 
 

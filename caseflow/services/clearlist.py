@@ -20,7 +20,7 @@ from caseflow.clock import ensure_utc
 from caseflow.errors import InvalidInput, NotFound
 from caseflow.persistence import tables as t
 from caseflow.persistence.models import Case, ClearListEntry, Project, Team, Ticket, User
-from caseflow.services import work_orders
+from caseflow.services import evidence, work_orders
 from caseflow.services.app import App
 from caseflow.services.directory import team_by_code
 from caseflow.services.permissions import Actor, require_role
@@ -52,6 +52,7 @@ class EntryView:
     awaiting_since: datetime | None
     signed_off_by: str | None
     note: str | None
+    close_note: str | None = None  # what the member wrote when closing the order
 
     def display_title(self, lang: str) -> str:
         return self.title_zh if lang.startswith("zh") and self.title_zh else self.title
@@ -92,17 +93,19 @@ def _view(row: Any) -> EntryView:
         town=town, team=team, title=t.title, title_zh=t.title_zh, assignee=login,
         ticket_status=t.status, due_at=t.due_at, level_raised_at=e.level_raised_at,
         next_level_at=e.next_level_at, awaiting_since=e.awaiting_since,
-        signed_off_by=e.signed_off_by, note=e.note,
+        signed_off_by=e.signed_off_by, note=e.note, close_note=t.close_note,
     )
 
 
 def list_entries(
     app: App, *, include_signed_off: bool = False, team: str | None = None,
     town: str | None = None, level: int | None = None, as_of: datetime | None = None,
+    offset: int = 0, limit: int | None = None,
 ) -> ClearList:
     """What is left to clear (open and awaiting sign-off), highest level first, then
     oldest; ``include_signed_off`` shows everything. ``as_of`` leaves out entries that
-    entered later and those signed off by then (statuses are today's)."""
+    entered later and those signed off by then (statuses are today's). ``offset`` and
+    ``limit`` page the entries; ``left`` and ``per_team`` always count them all."""
     when = ensure_utc(as_of) if as_of is not None else app.clock.now()
     if level is not None and level < 1:
         raise InvalidInput("--level counts from 1")
@@ -120,9 +123,12 @@ def list_entries(
             ClearListEntry.signed_off_at > when,  # type: ignore[operator]
         )
         shown = where if include_signed_off else [*where, still_left]
-        rows = session.exec(_query(*shown).order_by(
+        query = _query(*shown).order_by(
             ClearListEntry.level.desc(),  # type: ignore[attr-defined]
-            ClearListEntry.entered_at, ClearListEntry.id)).all()
+            ClearListEntry.entered_at, ClearListEntry.id)
+        if limit is not None:
+            query = query.offset(max(offset, 0)).limit(limit)
+        rows = session.exec(query).all()
         entries = [_view(r) for r in rows]
         per_team = _per_team(session, [*where, still_left])
     return ClearList(as_of=when, left=sum(per_team.values()), entries=entries, per_team=per_team)
@@ -146,6 +152,16 @@ def _per_team(session: Session, where: list[Any]) -> dict[str, int]:
 def show_entry(app: App, entry_id: int) -> EntryView:
     with app.uow(readonly=True) as uow:
         return _one(uow.session, entry_id)
+
+
+def entry_for_ticket(app: App, ticket_id: int) -> EntryView | None:
+    """A work order's clear-list entry, if it ever went on the list."""
+    with app.uow(readonly=True) as uow:
+        # its live entry if it is on the list now, else the last one (signed off)
+        row = uow.session.exec(_query(ClearListEntry.ticket_id == ticket_id).order_by(
+            (ClearListEntry.status == "signed_off").asc(),  # type: ignore[arg-type]
+            ClearListEntry.id.desc())).first()  # type: ignore[union-attr]
+        return _view(row) if row is not None else None
 
 
 def _one(session: Session, entry_id: int) -> EntryView:
@@ -176,6 +192,8 @@ def signoff(app: App, actor: Actor, entry_id: int, note: str) -> EntryView:
         session = uow.session
         loaded = _loaded(app, session, entry_id)
         work_orders.change(app, session, actor, loaded, "sign_off", note=note)
+        # after the machine: an entry not awaiting sign-off is told so first
+        evidence.require(session, app, loaded.row, "signoff")
         uow.commit()
         return _one(session, entry_id)
 

@@ -10,6 +10,7 @@ nothing behind. On PostgreSQL the id sequences are moved past the restored ids.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -29,7 +30,8 @@ FORMAT = "caseflow-dump"
 FORMAT_VERSION = 1
 # parents before children, so foreign keys hold while rows go in
 TABLES = ("team", "app_user", "workflow_version", "project", "enterprise_case", "ticket",
-          "case_fact", "clear_list_entry", "alert", "audit_event", "sweep_state")
+          "evidence_blob", "evidence", "case_fact", "clear_list_entry", "alert", "audit_event",
+          "sweep_state")
 CHUNK = 5_000
 
 
@@ -54,7 +56,13 @@ def _tables() -> list[sa.Table]:
 def _encode(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, bytes | memoryview):  # evidence photos, as base64 text
+        return base64.b64encode(bytes(value)).decode("ascii")
     return value
+
+
+def _order(table: sa.Table) -> list[Any]:
+    return list(table.primary_key.columns)
 
 
 def export(app: App, actor: Actor, out: IO[str], path: str = "-",
@@ -77,7 +85,7 @@ def export(app: App, actor: Actor, out: IO[str], path: str = "-",
                       f'{json.dumps(columns)}, "rows": [')
             n = 0
             result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(
-                sa.select(table).order_by(table.c.id))
+                sa.select(table).order_by(*_order(table)))
             for row in result:
                 out.write(("," if n else "") + "\n" + json.dumps(
                     [_encode(v) for v in row], ensure_ascii=False, separators=(",", ":")))
@@ -157,6 +165,8 @@ def _converters(table: sa.Table, columns: list[str]) -> list[Callable[[Any], Any
             out.append(number)
         elif isinstance(kind, sa.JSON):
             out.append(lambda v: _plain(v))
+        elif isinstance(kind, sa.LargeBinary):
+            out.append(lambda v: base64.b64decode(v) if isinstance(v, str) else v)
         else:
             out.append(keep)
     return out
@@ -237,6 +247,8 @@ def import_dump(app: App, path: Path,
                                "nothing was restored") from None
         if uow.is_postgres:
             for name in TABLES:
+                if "id" not in tables[name].c:
+                    continue  # keyed by content (evidence_blob): no sequence
                 conn.exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                     f"COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {name}")

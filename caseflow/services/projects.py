@@ -98,3 +98,10 @@ def show_project(app: App, code: str) -> ProjectView:
     with app.uow(readonly=True) as uow:
         project = project_by_code(uow.session, code)
         return _view(project, _stage_counts(uow.session, [project.id or 0])[project.id or 0])
+
+
+def towns(app: App) -> list[str]:
+    """The towns that have projects, for filters."""
+    with app.uow(readonly=True) as uow:
+        rows = uow.session.exec(select(Project.town).distinct().order_by(Project.town)).all()
+        return [str(town) for town in rows]

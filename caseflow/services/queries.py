@@ -49,11 +49,13 @@ _TICKET_QUERY = (
 
 
 def ticket_rows(executor: Executor, *where: Any, order: Sequence[Any] = (),
-                limit: int | None = None) -> list[TicketView]:
+                limit: int | None = None, offset: int = 0) -> list[TicketView]:
     """Work orders with their case name, team code and assignee login, as views."""
     query = _TICKET_QUERY.where(*where).order_by(*(order or (t.ticket.c.due_at, t.ticket.c.id)))
     if limit:
         query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     return [ticket_view(row, row.case_name, row.team_code, row.assignee_login)
             for row in executor.execute(query)]
 

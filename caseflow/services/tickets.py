@@ -12,8 +12,10 @@ other is told somebody was first (``Conflict``) or that it is already closed.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -33,6 +35,9 @@ from caseflow.services.permissions import (
 )
 from caseflow.services.queries import events, ticket_is_open, ticket_rows, ticket_view
 from caseflow.services.views import TicketView
+
+if TYPE_CHECKING:
+    from caseflow.services.evidence import Upload
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 SCOPES = ("mine", "team", "all")
@@ -119,30 +124,51 @@ def list_tickets(
     case_id: int | None = None, limit: int | None = None,
 ) -> list[TicketView]:
     """Work orders, soonest due first. ``status`` is open (incl. in progress), closed or any."""
+    with app.transaction(readonly=True) as tx:
+        where = _list_filter(tx.conn, app, actor, scope=scope, team=team, overdue=overdue,
+                             as_of=as_of, status=status, case_id=case_id)
+        return ticket_rows(tx.conn, *where, limit=limit)
+
+
+def page_tickets(
+    app: App, actor: Actor, *, scope: str = "mine", team: str | None = None,
+    overdue: bool = False, status: str = "open", offset: int = 0, limit: int = 50,
+) -> tuple[list[TicketView], int]:
+    """One page of work orders, soonest due first, and how many there are in all
+    (a team's queue in a city runs to thousands: a page is read, never the lot)."""
+    with app.transaction(readonly=True) as tx:
+        where = _list_filter(tx.conn, app, actor, scope=scope, team=team, overdue=overdue,
+                             as_of=None, status=status, case_id=None)
+        total = tx.conn.execute(sa.select(sa.func.count()).select_from(T).where(*where)
+                                ).scalar_one()
+        return ticket_rows(tx.conn, *where, limit=limit, offset=max(offset, 0)), int(total)
+
+
+def _list_filter(conn: Connection, app: App, actor: Actor, *, scope: str, team: str | None,
+                 overdue: bool, as_of: datetime | None, status: str,
+                 case_id: int | None) -> list[Any]:
     if scope not in SCOPES:
         raise InvalidInput(f"scope {scope!r} must be one of {', '.join(SCOPES)}")
-    with app.transaction(readonly=True) as tx:
-        conn = tx.conn
-        where: list[Any] = []
-        if team:
-            where.append(T.c.team_id == team_by_code(conn, team).id)
-        elif scope == "mine":
-            where.append(T.c.assignee_id == actor.id)
-        elif scope == "team":
-            if actor.team_id is None:
-                raise InvalidInput(f"{actor.login} belongs to no team: pass --team CODE")
-            where.append(T.c.team_id == actor.team_id)
-        if case_id is not None:
-            where.append(T.c.case_id == case_id)
-        if status == "open" or overdue:
-            where.append(ticket_is_open())
-        elif status in ("closed", "cancelled"):
-            where.append(T.c.status == status)
-        elif status != "any":
-            raise InvalidInput(f"status {status!r} must be open, closed, cancelled or any")
-        if overdue:
-            where.append(T.c.due_at < (as_of or app.clock.now()))
-        return ticket_rows(conn, *where, limit=limit)
+    where: list[Any] = []
+    if team:
+        where.append(T.c.team_id == team_by_code(conn, team).id)
+    elif scope == "mine":
+        where.append(T.c.assignee_id == actor.id)
+    elif scope == "team":
+        if actor.team_id is None:
+            raise InvalidInput(f"{actor.login} belongs to no team: pass --team CODE")
+        where.append(T.c.team_id == actor.team_id)
+    if case_id is not None:
+        where.append(T.c.case_id == case_id)
+    if status == "open" or overdue:
+        where.append(ticket_is_open())
+    elif status in ("closed", "cancelled"):
+        where.append(T.c.status == status)
+    elif status != "any":
+        raise InvalidInput(f"status {status!r} must be open, closed, cancelled or any")
+    if overdue:
+        where.append(T.c.due_at < (as_of or app.clock.now()))
+    return where
 
 
 def show_ticket(app: App, ticket_id: int) -> TicketView:
@@ -151,7 +177,17 @@ def show_ticket(app: App, ticket_id: int) -> TicketView:
         ticket = get_ticket(conn, ticket_id)
         view = _view(conn, ticket_id)
         history = events(conn, t.audit_event.c.ticket_id == ticket_id)
-        return ticket_view(ticket, view.case_name, view.team, view.assignee, history)
+        shown = ticket_view(ticket, view.case_name, view.team, view.assignee, history)
+        from caseflow.services.evidence import for_tickets
+
+        return replace(shown, evidence=for_tickets(conn, [ticket_id])[ticket_id])
+
+
+def may_work_on(app: App, actor: Actor, ticket_id: int) -> bool:
+    """Whether ``actor`` may start or close the order (pages offer the button only then;
+    ``close`` checks again)."""
+    with app.transaction(readonly=True) as tx:
+        return can_work_on(actor, get_ticket(tx.conn, ticket_id))
 
 
 def start(app: App, actor: Actor, ticket_id: int) -> TicketView:
@@ -163,17 +199,25 @@ def start(app: App, actor: Actor, ticket_id: int) -> TicketView:
         return _view(tx.conn, ticket_id)
 
 
-def close(app: App, actor: Actor, ticket_id: int, note: str) -> TicketView:
-    """Close an order with a note of what was done; records its fact on the case and
-    moves its clear-list entry to awaiting sign-off."""
+def close(app: App, actor: Actor, ticket_id: int, note: str,
+          evidence: Sequence[Upload] = ()) -> TicketView:
+    """Close an order with a note of what was done (and the photos or files that show
+    it, attached in the same transaction); records its fact on the case and moves its
+    clear-list entry to awaiting sign-off."""
+    from caseflow.services import evidence as evidence_service
+
     note = _required_text(note, "--note")
     with app.transaction() as tx:
         conn = tx.conn
         loaded = work_orders.load(app, conn, ticket_id)
+        if evidence:
+            evidence_service.add(conn, app, actor, loaded.row, evidence)
         now = app.clock.now()
         # the version check happens here: of two simultaneous closes one finds no row
         work_orders.change(app, conn, actor, loaded, "close", note=note,
                            extra={"on_time": now <= loaded.row.due_at})
+        # after the machine: a closed or cancelled order is told so, not asked for photos
+        evidence_service.require(conn, app, loaded.row, "close")
         if loaded.row.records:
             _record_fact(conn, loaded.row, actor, now)
         tx.commit()

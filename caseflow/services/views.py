@@ -75,12 +75,15 @@ class TicketView:
     close_note: str | None
     version: int
     history: list[EventView] = field(default_factory=list)
+    evidence: list[Any] = field(default_factory=list)  # EvidenceView, by ``ticket show``
 
     def display_title(self, lang: str) -> str:
         return self.title_zh if lang.startswith("zh") and self.title_zh else self.title
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["evidence"] = [e.as_dict() for e in self.evidence]
+        return data
 
 
 @dataclass(frozen=True)

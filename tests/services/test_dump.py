@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,12 @@ def _activity(app: App, town: Town) -> None:
     ])
     open_orders = tickets.list_tickets(app, town.admin, scope="all", case_id=ids[0])
     ours = [t for t in open_orders if t.team == "negotiation"]
-    tickets.close(app, town.member, ours[0].id, "已现场核查，完成")
+    from caseflow.services import evidence
+    from tests.adapters.cli.test_evidence import photo
+
+    picture = photo(Path(tempfile.mkdtemp()) / "现场.jpg")
+    tickets.close(app, town.member, ours[0].id, "已现场核查，完成",
+                  evidence=[evidence.Upload("现场.jpg", picture.read_bytes())])
     tickets.comment(app, town.supervisor, open_orders[1].id, "请加快进度")
 
 
@@ -33,7 +39,8 @@ def _snapshot(app: App) -> dict[str, list[tuple[object, ...]]]:
 
     with app.engine.connect() as conn:
         return {name: [tuple(r) for r in conn.execute(
-            sa.select(metadata.tables[name]).order_by(metadata.tables[name].c.id))]
+            sa.select(metadata.tables[name]).order_by(
+                *metadata.tables[name].primary_key.columns))]
             for name in dump.TABLES}
 
 

@@ -36,6 +36,7 @@ from caseflow.i18n import DOMAIN, LOCALE_DIR
 
 PACKAGE = Path(__file__).resolve().parents[2]
 CLI = PACKAGE / "adapters" / "cli"
+TEMPLATES = PACKAGE / "adapters" / "web" / "templates"  # the board's Jinja2 pages
 
 SIMPLE = {"_", "N_", "gettext", "text"}
 CONTEXT = {"pgettext", "NP_", "ptext"}
@@ -51,7 +52,7 @@ BASE_ERRORS = {"CaseflowError", "NotFound", "InvalidInput", "Refused", "IllegalT
 
 @dataclass(frozen=True)
 class Found:
-    message: str | tuple[str, str]
+    message: str | tuple[str, ...]
     context: str | None
     path: str
     line: int
@@ -192,7 +193,22 @@ def scan() -> tuple[list[Found], list[Bypass]]:
                     help_text = _string(kw.value)
                     if help_text is not None:
                         found.append(Found(inspect.cleandoc(help_text), None, rel, line))
+    found.extend(_template_messages())
     return found, bypasses
+
+
+def _template_messages() -> list[Found]:
+    """``_()``, ``ngettext()`` and ``pgettext()`` in the board's page templates."""
+    from babel.messages.extract import extract_from_file
+
+    keywords = {"_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+    found = []
+    for path in sorted(TEMPLATES.glob("*.html")):
+        rel = str(path.relative_to(PACKAGE))
+        for line, message, _comments, context in extract_from_file(
+                "jinja2.ext:babel_extract", str(path), keywords=keywords):
+            found.append(Found(message, context, rel, line))
+    return found
 
 
 def extract() -> Catalog:

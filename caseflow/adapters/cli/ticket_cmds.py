@@ -7,6 +7,7 @@ typer, the ticket service and (for the list) rich's table, nothing else heavy.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -22,6 +23,7 @@ def _ticket_dict(view: Any, *, full: bool) -> dict[str, Any]:
     data = view.as_dict()
     if not full:
         data.pop("history", None)
+        data.pop("evidence", None)
     return data
 
 
@@ -60,7 +62,23 @@ def _print_ticket(state: CliState, view: Any) -> None:
         (_("Note"), view.close_note),
         (_("Escalation level"), view.level or None),
     ]), style=style or None)
+    if view.evidence:
+        out.print(_evidence_table(view.evidence, tz))
     out.print(render.history_table(view.history, tz))
+
+
+def _evidence_table(items: list[Any], tz: Any) -> Any:
+    from caseflow.adapters.cli import render
+
+    grid = render.table(_("Evidence"), _("Type"), _("Size"), _("By"), _("When"), "SHA-256")
+    for item in items:
+        grid.add_row(f"#{item.id} {item.filename}", item.content_type, _size(item.size),
+                     item.uploaded_by, render.when(item.uploaded_at, tz), item.sha256[:12])
+    return grid
+
+
+def _size(n: int) -> str:
+    return f"{n / 1048576:.1f} MB" if n >= 1048576 else f"{max(1, round(n / 1024))} KB"
 
 
 def _pick(state: CliState) -> int:
@@ -223,6 +241,33 @@ def register(app: typer.Typer) -> None:
         late = view.closed_at is not None and view.closed_at > view.due_at
         _done(state, view, json, _("closed {ticket} ({when})").format(
             ticket=_label(state, view), when=_("late") if late else _("on time")))
+
+    @ticket.command("attach")
+    def attach(
+        ctx: typer.Context, ticket_id: IdArg,
+        files: Annotated[list[Path], typer.Argument(
+            help="photos, PDF scans or Word/Excel files", exists=False)],
+        json: JsonOpt = False,
+    ) -> None:
+        """Attach evidence (photos, the signed agreement, the acceptance record)."""
+        from caseflow.services import evidence
+
+        state: CliState = ctx.obj
+        uploads = []
+        for path in files:
+            try:
+                uploads.append(evidence.Upload(path.name, path.read_bytes()))
+            except OSError as exc:
+                raise UsageProblem("cannot read {path}: {why}", path=str(path),
+                                   why=exc.strerror or str(exc)) from None
+        added = evidence.attach(state.app(), state.actor(), ticket_id, uploads)
+        if json:
+            print_json([item.as_dict() for item in added], state.tz)
+            return
+        for item in added:
+            typer.echo(_("attached {file} to work order #{id} ({size}, sha256 {digest})").format(
+                file=item.filename, id=ticket_id, size=_size(item.size),
+                digest=item.sha256[:12]))
 
     @ticket.command("reopen")
     def reopen(

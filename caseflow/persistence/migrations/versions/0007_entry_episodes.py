@@ -6,15 +6,15 @@ it never change. The unique constraint on ``ticket_id`` becomes a partial unique
 index over the live entries (open or awaiting sign-off), plus a plain index for
 looking an order's entries up.
 
-Revision ID: 0006_entry_episodes
-Revises: 0005_user_lang
+Revision ID: 0007_entry_episodes
+Revises: 0006_evidence
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_entry_episodes"
-down_revision = "0005_user_lang"
+revision = "0007_entry_episodes"
+down_revision = "0006_evidence"
 branch_labels = None
 depends_on = None
 
