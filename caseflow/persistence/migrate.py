@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from caseflow.errors import Refused
 
-SCHEMA_HEAD = "0007_entry_episodes"
+SCHEMA_HEAD = "0008_entry_episodes"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 

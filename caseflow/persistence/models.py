@@ -207,6 +207,15 @@ class ClearListEntry(SQLModel, table=True):
         sa.Index("ix_entry_next_level", "next_level_at",
                  sqlite_where=sa.text("status = 'open' AND next_level_at IS NOT NULL"),
                  postgresql_where=sa.text("status = 'open' AND next_level_at IS NOT NULL")),
+        # the board's page of what is left, in its order, and the per-team counts
+        # (migration 0007_board_list)
+        sa.Index("ix_entry_left_order", sa.text("level DESC"), "entered_at", "id",
+                 sqlite_where=sa.text("status != 'signed_off'"),
+                 postgresql_where=sa.text("status != 'signed_off'")),
+        sa.Index("ix_entry_left_team", "team_id", "level",
+                 sqlite_where=sa.text("status != 'signed_off'"),
+                 postgresql_where=sa.text("status != 'signed_off'")),
+        # one live entry per order (migration 0008_entry_episodes)
         sa.Index("ix_entry_ticket", "ticket_id"),
         sa.Index("ux_entry_live_ticket", "ticket_id", unique=True,
                  sqlite_where=sa.text("status != 'signed_off'"),

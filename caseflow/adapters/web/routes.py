@@ -541,8 +541,10 @@ def burndown(request: Request, team: str | None = None, days: int = 30) -> Respo
 
     who(request)
     w = board.words(request)
-    series = reports.burndown(app, min(max(days, 7), 120), team=team or None)
-    svg = render_svg(series, title=w._("Clear-to-zero burndown"), lang=w.lang)
+    span = min(max(days, 7), 120)
+    svg = board.report(("burndown", span, team or None, w.lang), lambda: render_svg(
+        reports.burndown(app, span, team=team or None),
+        title=w._("Clear-to-zero burndown"), lang=w.lang))
     return Response(svg, media_type="image/svg+xml", headers={
         "Cache-Control": "private, max-age=300", "X-Content-Type-Options": "nosniff",
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
