@@ -37,7 +37,7 @@ def upgrade() -> None:
             batch_op.drop_constraint("uq_clear_list_entry_ticket_id", type_="unique")
         for name, sql in kept:
             bind.exec_driver_sql(f'DROP INDEX IF EXISTS "{name}"')
-            bind.exec_driver_sql(sql)
+            bind.exec_driver_sql(str(sql))
     op.create_index("ix_entry_ticket", "clear_list_entry", ["ticket_id"], unique=False)
     op.create_index("ux_entry_live_ticket", "clear_list_entry", ["ticket_id"], unique=True,
                     sqlite_where=sa.text(LIVE), postgresql_where=sa.text(LIVE))
