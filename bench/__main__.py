@@ -1,87 +1,44 @@
-"""``python -m bench`` (``make bench``): every figure the issues name, in one table.
+"""``python -m bench`` (``make bench``): what users wait for, as whole processes.
 
-Builds the city-scale data set once and caches it in ``bench/data/`` (git-ignored),
-runs each measurement, prints one rich table with the target and, where there is
-one, the raw SQLite figure for the same operation and the ratio, writes
-``bench/results.json`` and compares with the previous run. Each module reports in
-its own terms; ``TRANSLATE`` picks the table's figures out of what it returns. A
-measurement whose module is missing shows "not available", one that fails shows why;
-neither stops the run. The sweep is timed on its own cached 1M-order database with
-exactly 10,000 newly overdue orders (``bench/sweep_bench.py``), the others on copies
-of the city data set.
+Builds the city data set once (100,000 cases, ~1M work orders; cached in
+``bench/data/``, git-ignored), then runs every registered module's rows (see
+``bench/harness.py`` for how a module adds its own), prints one table (command,
+whole-process median with its range, floor median, ratio, target, pass) and writes
+``bench/results.json``. Timings on a shared machine are noisy: the table says the
+load average before and after, and each figure keeps its samples.
+
+    python -m bench [--runs N] [--only NAME ...] [--skip NAME ...] [--pg URL]
+
+``--pg`` (or ``CASEFLOW_BENCH_PG``) names a PostgreSQL database the bench may fill
+with the city data set (never the tests' database); modules with PostgreSQL rows use
+it when given.
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
-import importlib.util
 import json
+import os
+import pkgutil
 import platform
-import shutil
+import statistics
 import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
-
-from rich.console import Console
-from rich.table import Table
-
-from caseflow.clock import SystemClock
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 RESULTS = HERE / "results.json"
+sys.path.insert(0, str(HERE.parent))
+
+from bench.harness import REGISTRY, Context, Row  # noqa: E402
 
 
-@dataclass
-class Figure:
-    key: str
-    issue: int
-    what: str
-    unit: str
-    target: float
-    higher_is_better: bool = False
-    raw_key: str | None = None     # the raw SQLite figure for the same operation
-    raw_what: str = ""
-    value: float | None = None
-    raw: float | None = None
-    note: str = ""
-
-    @property
-    def met(self) -> bool | None:
-        if self.value is None:
-            return None
-        return self.value >= self.target if self.higher_is_better else self.value <= self.target
-
-    def target_text(self) -> str:
-        return f"{'≥' if self.higher_is_better else '≤'} {self.target:g} {self.unit}"
-
-
-def figures() -> list[Figure]:
-    return [
-        Figure("cases_per_s", 2, "cases+orders created, batch 10k", "/s",
-               5000, True, "raw_rows_per_s", "rows/s"),
-        Figure("advance_p50_ms", 2, "advance one case, p50", "ms", 5,
-               raw_key="raw_advance_p50_ms", raw_what="ms, same writes by hand"),
-        Figure("ticket_list_mine_s", 3, "ticket list --mine (wall, city db)", "s", 0.5),
-        Figure("ticket_close_s", 3, "ticket close ID (wall, city db)", "s", 0.5),
-        Figure("import_10k_s", 3, "case import, 10k rows (wall)", "s", 10),
-        Figure("sweep_10k_s", 4, "sweep, 10k newly overdue of 1M", "s", 1.0,
-               raw_key="raw_sweep_s", raw_what="indexed SQL pass"),
-        Figure("sweep_empty_s", 4, "sweep, nothing new, 1M", "s", 0.05),
-        Figure("report_weekly_s", 5, "report weekly, city db", "s", 2.0),
-        Figure("report_progress_s", 5, "report progress, city db", "s", 2.0),
-        Figure("city_generation_s", 6, "city data set generation", "s", 120),
-        Figure("demo_s", 6, "caseflow demo, 8 weeks (wall)", "s", 60),
-        Figure("board_page_ms", 13, "board: slowest page, median (city db)", "ms", 100),
-    ]
-
-
-def city_database(console: Console) -> tuple[Path, dict[str, Any]]:
+def city_database(say: Any) -> tuple[Path, dict[str, Any]]:
     """The cached city-scale SQLite file (rebuilt when the generator changes)."""
     from caseflow.adapters.demo import city
 
@@ -94,9 +51,9 @@ def city_database(console: Console) -> tuple[Path, dict[str, Any]]:
             return path, meta
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    console.print("building the city-scale data set (once; cached in bench/data/)…")
-    report = city.generate(f"sqlite:///{path}", progress=console.print)
-    console.print(report.summary())
+    say("building the city-scale data set (once; cached in bench/data/)…")
+    report = city.generate(f"sqlite:///{path}", progress=say)
+    say(report.summary())
     meta = {"generator": city.GENERATOR_VERSION, "seconds": report.seconds,
             "counts": report.counts}
     meta_path.write_text(json.dumps(meta, indent=2))
@@ -114,163 +71,100 @@ def _upgrade(path: Path) -> None:
         engine.dispose()
 
 
-def copy_of(path: Path, workdir: Path, name: str) -> str:
-    """Benchmarks that write get their own copy of the city database."""
-    target = workdir / f"{name}.db"
-    shutil.copy(path, target)
-    return f"sqlite:///{target}"
+def discover() -> None:
+    """Import every module of ``bench/``: each registers its rows."""
+    for info in pkgutil.iter_modules([str(HERE)]):
+        if info.name not in ("__main__", "harness"):
+            importlib.import_module(f"bench.{info.name}")
 
 
-def optional(module: str) -> Callable[..., Any] | None:
-    """``bench.<module>.measure`` when that module is part of this build."""
-    name = f"bench.{module}"
-    if importlib.util.find_spec(name) is None:
-        return None
-    return getattr(importlib.import_module(name), "measure", None)
+def _num(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
-KEYS_OF = {
-    "core": ("cases_per_s", "advance_p50_ms"), "import": ("import_10k_s",),
-    "cli_latency": ("ticket_list_mine_s", "ticket_close_s"),
-    "sweep_bench": ("sweep_10k_s", "sweep_empty_s"),
-    "report_bench": ("report_weekly_s", "report_progress_s"), "demo": ("demo_s",),
-    "board_bench": ("board_page_ms",),
-}
-
-
-def _ms_median(result: dict[str, Any], name: str) -> float | None:
-    timing = result.get(name)
-    return timing["median_ms"] / 1000 if isinstance(timing, dict) else None
-
-
-# Each module reports in its own words (cli_latency: nested dicts in ms; sweep_bench and
-# report_bench: their own key names); these pick the figures this table shows.
-TRANSLATE: dict[str, Callable[[dict[str, Any]], dict[str, float | None]]] = {
-    "cli_latency": lambda r: {"ticket_list_mine_s": _ms_median(r, "ticket_list_mine"),
-                              "ticket_close_s": _ms_median(r, "ticket_close")},
-    "sweep_bench": lambda r: {"sweep_10k_s": r.get("sweep_new_s"),
-                              "sweep_empty_s": r.get("sweep_nothing_s"),
-                              "raw_sweep_s": r.get("raw_sqlite_s")},
-    "report_bench": lambda r: {"report_weekly_s": r.get("weekly_s"),
-                               "report_progress_s": r.get("progress_s")},
-    "board_bench": lambda r: {"board_page_ms": r.get("worst_median_ms")},
-}
-
-
-def run(console: Console) -> list[Figure]:
-    from bench import core_bench
-
-    rows = figures()
-    values: dict[str, float] = {}
-    notes: dict[str, str] = {}
-
-    def attempt(label: str, fn: Callable[[], dict[str, Any] | None]) -> None:
-        console.print(f"· {label}…")
-        began = time.perf_counter()
-        try:
-            result = fn()
-        except Exception as exc:  # a broken benchmark is reported, the others still run
-            traceback.print_exc()
-            notes[label] = f"failed: {type(exc).__name__}: {exc}"[:80]
-            return
-        console.print(f"  {label} done in {time.perf_counter() - began:.1f} s")
-        if result and label in TRANSLATE:
-            result = TRANSLATE[label](result)
-        if result:
-            values.update({k: float(v) for k, v in result.items()
-                           if isinstance(v, int | float) and not isinstance(v, bool)})
-
-    city_path, meta = city_database(console)
-    values["city_generation_s"] = meta["seconds"]
-    with tempfile.TemporaryDirectory(prefix="caseflow-bench-") as tmp:
-        work = Path(tmp)
-        attempt("core", lambda: core_bench.measure_core(work))
-        attempt("raw", lambda: core_bench.measure_raw_sqlite(work))
-        attempt("import", lambda: core_bench.measure_import(work))
-        for module in ("cli_latency", "sweep_bench", "report_bench", "board_bench"):
-            measure = optional(module)
-            if measure is None:
-                notes[module] = "not available"
-            elif module == "sweep_bench":
-                # its own 1M-order database with exactly 10k newly overdue (cached here):
-                # the city data set has been swept already, so nothing would be new there
-                attempt(module, lambda m=measure: m(workdir=DATA))
-            else:
-                attempt(module, lambda m=measure, n=module: m(copy_of(city_path, work, n)))
-        attempt("demo", lambda: core_bench.measure_demo(work))
-    for row in rows:
-        row.value = values.pop(row.key, None)
-        if row.raw_key:
-            row.raw = values.pop(row.raw_key, None)
-        if row.value is None:
-            row.note = next((n for label, n in notes.items() if row.key in KEYS_OF.get(label, ())),
-                            "not available")
-    for key, value in sorted(values.items()):  # figures a module gave beyond the list
-        rows.append(Figure(key, 0, key.replace("_", " "), "", float("nan"), value=value,
-                           note="extra"))
-    return rows
-
-
-def ratio(row: Figure) -> str:
-    if row.value is None or row.raw is None or not row.raw:
+def _range(samples: list[float]) -> str:
+    if len(samples) < 2:
         return ""
-    if row.key == "cases_per_s":  # compare rows written per second with raw rows per second
-        return ""
-    return f"{row.value / row.raw:.1f}×"
+    return f"{_num(min(samples))}–{_num(max(samples))}"
 
 
-def _num(value: float) -> str:
-    if value != value:  # NaN
-        return ""
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
+def render(rows: list[Row], failures: dict[str, str]) -> str:
+    """The table, plain text (it goes to a log as often as to a terminal)."""
+    head = ["command", "median", "range", "floor", "ratio", "target", "pass", "CPU", "CPU ratio",
+            "kind"]
+    body = []
+    for r in rows:
+        mark = {True: "yes", False: "NO", None: ""}[r.passed]
+        cpu = _num(statistics.median(r.cpu)) if r.cpu else ""
+        body.append([r.what, _num(r.median), _range(r.samples), _num(r.floor_median),
+                     f"{r.ratio:.1f}×" if r.ratio else "", r.target_text(), mark, cpu,
+                     f"{r.cpu_ratio:.1f}×" if r.cpu_ratio else "",
+                     r.kind if r.database == "sqlite" else f"{r.kind}/{r.database}"])
+    from caseflow.adapters.cli.plain import cells, pad
+
+    widths = [max(cells(x) for x in col) for col in zip(head, *body, strict=True)]
+    lines = ["  ".join(pad(c, w, i in (1, 3, 4, 7, 8)) for i, (c, w) in
+                       enumerate(zip(line, widths, strict=True))).rstrip()
+             for line in [head, ["─" * w for w in widths], *body]]
+    lines += [f"{name}: {why}" for name, why in failures.items()]
+    return "\n".join(lines)
 
 
-def render(rows: list[Figure], previous: dict[str, Any], console: Console,
-           extra: dict[str, float]) -> None:
-    table = Table(title="caseflow benchmarks (SQLite, this machine)", title_justify="left")
-    for col in ("issue", "figure", "value", "target", "ok", "raw SQLite", "ratio", "last run"):
-        table.add_column(col, justify="left" if col == "figure" else "right")
-    before = {r["key"]: r.get("value") for r in previous.get("figures", [])}
-    for row in rows:
-        value = (row.note or "not available") if row.value is None \
-            else f"{_num(row.value)} {row.unit}".strip()
-        ok = {None: "", True: "[green]yes[/green]", False: "[red]no[/red]"}[row.met] \
-            if row.note != "extra" else ""
-        raw = f"{_num(row.raw)} {row.raw_what}" if row.raw is not None else ""
-        r = ratio(row)
-        if row.key == "cases_per_s" and row.raw is not None and "service_rows_per_s" in extra:
-            r = f"{extra['service_rows_per_s'] / row.raw:.2f}× (rows/s)"
-        last = before.get(row.key)
-        trend = ""
-        if last is not None and row.value is not None and last:
-            change = (row.value - last) / last
-            trend = f"{_num(last)} ({change:+.0%})"
-        table.add_row(str(row.issue or ""), row.what, value,
-                      row.target_text() if row.note != "extra" else "", ok, raw, r, trend)
-    console.print(table)
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=9, help="samples per command (default 9)")
+    parser.add_argument("--only", nargs="*", default=[], help="run only these modules")
+    parser.add_argument("--skip", nargs="*", default=[], help="leave these modules out")
+    parser.add_argument("--pg", default=os.environ.get("CASEFLOW_BENCH_PG"),
+                        help="a PostgreSQL URL the bench may fill (never the tests' database)")
+    parser.add_argument("--results", type=Path, default=RESULTS,
+                        help="where to write the run (default bench/results.json)")
+    args = parser.parse_args(argv)
 
+    def say(message: str) -> None:
+        print(message, flush=True)
 
-def main() -> int:
-    console = Console()
-    console.width = max(console.width, 120)  # one readable table, also when piped
-    sys.path.insert(0, str(HERE.parent))
-    previous = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}
     began = time.perf_counter()
-    rows = run(console)
-    extra = {r.key: r.value for r in rows if r.note == "extra" and r.value is not None}
-    rows_shown = [r for r in rows if r.key not in ("service_rows_per_s",)]
-    render(rows_shown, previous, console, extra)
-    RESULTS.write_text(json.dumps({
-        "at": SystemClock().now().isoformat(timespec="seconds"),
+    load_before = os.getloadavg()
+    discover()
+    city, meta = city_database(say)
+    rows: list[Row] = []
+    failures: dict[str, str] = {}
+    chosen = sorted((r for r in REGISTRY.values()
+                     if (not args.only or r.name in args.only) and r.name not in args.skip),
+                    key=lambda r: (r.order, r.name))
+    with tempfile.TemporaryDirectory(prefix="caseflow-bench-") as tmp:
+        ctx = Context(city=city, meta=meta, workdir=Path(tmp), runs=args.runs,
+                      pg_url=args.pg, say=say, only=tuple(args.only))
+        for entry in chosen:
+            say(f"· {entry.name}…")
+            started = time.perf_counter()
+            try:
+                found = list(entry.fn(ctx))
+            except Exception as exc:  # a broken module is reported, the others still run
+                traceback.print_exc()
+                failures[entry.name] = f"failed: {type(exc).__name__}: {exc}"[:200]
+                continue
+            rows.extend(found)
+            say(f"  {entry.name}: {len(found)} rows in {time.perf_counter() - started:.0f} s")
+    load_after = os.getloadavg()
+    print()
+    print(f"caseflow bench — city data set {meta.get('counts', {}).get('ticket', 0):,} work "
+          f"orders; medians of {args.runs} interleaved runs; load average "
+          f"{load_before[0]:.1f} → {load_after[0]:.1f} on {os.cpu_count()} cores "
+          "(shared machine: figures are noisy)")
+    print(render(rows, failures))
+    args.results.write_text(json.dumps({
+        "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": platform.platform(), "python": platform.python_version(),
-        "seconds": round(time.perf_counter() - began, 1),
-        "figures": [asdict(r) for r in rows],
-    }, indent=2, ensure_ascii=False, default=str))
-    console.print(f"written {RESULTS.relative_to(HERE.parent)}"
-                  + (f"; compared with the run of {previous['at']}" if previous else ""))
-    return 0
+        "cores": os.cpu_count(), "load_average": [load_before[0], load_after[0]],
+        "seconds": round(time.perf_counter() - began, 1), "runs": args.runs,
+        "city": meta, "rows": [r.as_dict() for r in rows], "failures": failures,
+    }, indent=2, ensure_ascii=False))
+    print(f"written {args.results} ({time.perf_counter() - began:.0f} s)")
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

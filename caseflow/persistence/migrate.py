@@ -44,7 +44,9 @@ def alembic_head() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
+    """The schema's revision, read in a deferred transaction: checking it must not take
+    SQLite's write lock, or every command would queue behind a running sweep."""
+    with engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
         try:
             row = conn.execute(sa.text("SELECT version_num FROM alembic_version")).first()
         except sa.exc.DatabaseError:

@@ -31,6 +31,7 @@ from sqlmodel import select
 
 from caseflow.clock import SHANGHAI, local_date
 from caseflow.errors import InvalidInput
+from caseflow.persistence import tables
 from caseflow.persistence.models import ALERT_STATUSES, Alert, Case, Ticket, User
 from caseflow.services.app import App
 from caseflow.services.queries import ticket_is_open
@@ -92,24 +93,38 @@ def alert_settings(app: App) -> AlertSettings:
 
 
 def list_alerts(app: App, status: str | None = None, *, limit: int | None = None,
-                ticket_id: int | None = None) -> list[AlertView]:
+                ticket_id: int | None = None, offset: int = 0) -> list[AlertView]:
+    """Alerts oldest first, ``limit`` of them from ``offset`` (cut in SQL, on Core)."""
+    a = _alert_filter(status, ticket_id)
+    query = sa.select(*(tables.alert.c[name] for name in _VIEW_FIELDS)).where(*a)
+    query = query.order_by(tables.alert.c.id).offset(offset or None)
+    if limit:
+        query = query.limit(limit)
+    with app.transaction(readonly=True) as tx:
+        return [AlertView(**dict(zip(_VIEW_FIELDS, row, strict=True)))
+                for row in tx.conn.execute(query)]
+
+
+def count_alerts(app: App, status: str | None = None, *, ticket_id: int | None = None) -> int:
+    """How many alerts ``list_alerts`` would list without a limit (counted in SQL)."""
+    query = sa.select(sa.func.count()).select_from(tables.alert)
+    with app.transaction(readonly=True) as tx:
+        return int(tx.conn.execute(query.where(*_alert_filter(status, ticket_id))).scalar() or 0)
+
+
+_VIEW_FIELDS = ("id", "ticket_id", "level", "recipient", "channel", "status", "attempts",
+                "kind", "subject", "created_at", "next_attempt_at", "sent_at", "last_error")
+
+
+def _alert_filter(status: str | None, ticket_id: int | None) -> list[Any]:
     if status is not None and status not in ALERT_STATUSES:
         raise InvalidInput(f"status {status!r} must be one of {', '.join(ALERT_STATUSES)}")
-    with app.uow(readonly=True) as uow:
-        query = select(Alert)
-        if status is not None:
-            query = query.where(Alert.status == status)
-        if ticket_id is not None:
-            query = query.where(Alert.ticket_id == ticket_id)
-        query = query.order_by(Alert.id)  # type: ignore[arg-type]
-        if limit:
-            query = query.limit(limit)
-        return [AlertView(
-            id=a.id or 0, ticket_id=a.ticket_id, level=a.level, recipient=a.recipient,
-            channel=a.channel, status=a.status, attempts=a.attempts, kind=a.kind,
-            subject=a.subject, created_at=a.created_at, next_attempt_at=a.next_attempt_at,
-            sent_at=a.sent_at, last_error=a.last_error,
-        ) for a in uow.session.exec(query).all()]
+    where: list[Any] = []
+    if status is not None:
+        where.append(tables.alert.c.status == status)
+    if ticket_id is not None:
+        where.append(tables.alert.c.ticket_id == ticket_id)
+    return where
 
 
 # ---------------------------------------------------------------------- delivery

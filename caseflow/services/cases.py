@@ -26,16 +26,17 @@ from caseflow.persistence.models import AuditEvent, Case, Project, Team, Ticket
 from caseflow.persistence.transaction import stale
 from caseflow.services import audit
 from caseflow.services.app import App
+from caseflow.services.case_reads import case_view as _case_view
+from caseflow.services.case_reads import code_of as _code_of
+from caseflow.services.case_reads import page_cases, show_case
 from caseflow.services.permissions import Actor, require_case_manager, require_role
 from caseflow.services.projects import project_by_code
 from caseflow.services.queries import (
     definition_for,
-    events,
     live_facts,
     register_workflow,
     team_ids,
     ticket_is_open,
-    ticket_rows,
     ticket_view,
 )
 from caseflow.services.views import CaseView, TicketView
@@ -218,53 +219,9 @@ def get_case(session: Session, case_id: int, *, lock: bool = False) -> Case:
     return case
 
 
-def _case_view(app: App, session: Session, case: Case, *, with_history: bool,
-               facts: frozenset[str] | None = None) -> CaseView:
-    assert case.id is not None
-    project_code = _code_of(app, session, tables.project, case.project_id)
-    definition = definition_for(app, session, case.workflow_version_id)
-    lifecycle = app.workflows.lifecycle(definition)
-    stage = definition.stage(case.stage)
-    team = None
-    if case.team_id is not None:
-        team = _code_of(app, session, tables.team, case.team_id)
-    return CaseView(
-        id=case.id, project=project_code, name=case.name,
-        credit_code=case.credit_code, area_mu=case.area_mu, stage=case.stage,
-        stage_label_en=stage.label_en, stage_label_zh=stage.label_zh, status=case.status,
-        team=team, workflow=definition.name, workflow_version=definition.version,
-        held_from=case.held_from,
-        facts=sorted(live_facts(session, case.id) if facts is None else facts),
-        created_at=case.created_at, stage_entered_at=case.stage_entered_at,
-        owner=case.owner, address=case.address, contact=case.contact,
-        allowed_triggers=lifecycle.allowed_triggers(case.stage),
-        tickets=ticket_rows(session, tables.ticket.c.case_id == case.id,
-                            order=(tables.ticket.c.opened_at, tables.ticket.c.id))
-        if with_history else [],
-        history=events(session, tables.audit_event.c.case_id == case.id) if with_history else [],
-    )
-
-
-def show_case(app: App, case_id: int, *, with_history: bool = True) -> CaseView:
-    with app.uow(readonly=True) as uow:
-        return _case_view(app, uow.session, get_case(uow.session, case_id),
-                          with_history=with_history)
-
-
 def list_cases(app: App, project: str | None = None, stage: str | None = None,
                status: str | None = None, limit: int | None = None) -> list[CaseView]:
-    with app.uow(readonly=True) as uow:
-        session = uow.session
-        query = select(Case).order_by(Case.id)
-        if project:
-            query = query.where(Case.project_id == project_by_code(session, project).id)
-        if stage:
-            query = query.where(Case.stage == stage)
-        if status:
-            query = query.where(Case.status == status)
-        if limit:
-            query = query.limit(limit)
-        return [_case_view(app, session, c, with_history=False) for c in session.exec(query)]
+    return page_cases(app, project, stage, status, limit=limit or None).cases
 
 
 def _state_of(session: Session, case: Case) -> CaseState:
@@ -320,17 +277,6 @@ def _apply(app: App, actor: Actor, case_id: int, note: str | None,
                                     codes.get(row["team_id"]), None) for row in opened]
     return Advanced(case=view, trigger=trigger, source=move.source, opened=opened_views,
                     cancelled=cancelled)
-
-
-def _code_of(app: App, session: Session, table: sa.Table, row_id: int) -> str:
-    """The code of a team or project by id, remembered per process: codes never change
-    (there is no rename), and an advance should not pay two queries to show them."""
-    cache: dict[tuple[str, int], str] = app.__dict__.setdefault("_codes_by_id", {})
-    key = (table.name, row_id)
-    if key not in cache:
-        cache[key] = session.execute(sa.select(table.c.code).where(table.c.id == row_id)
-                                     ).scalar_one()
-    return cache[key]
 
 
 OPEN_ORDERS = ("refuse", "cancel", "keep")

@@ -156,3 +156,40 @@ def test_a_member_may_not_sweep_or_run_alerts_by_hand(  # type: ignore[no-untype
     assert code == 0 and out.startswith("as of 2026-03-05 09:00: 1 new entries")
     code, out, _ = cli("alerts", "dispatch", user="root")
     assert code == 0 and out.startswith("2 sent")
+
+
+def test_the_list_is_paged_and_says_how_many_more(  # type: ignore[no-untyped-def]
+    cli, app: App, town: Town,
+) -> None:
+    view = cases.add_case(app, town.lead, "SW01", cases.NewCase(name="沙溪\x1b[31m五金厂",
+                                                                 team="negotiation"))
+    ids = [tickets.add_ticket(app, town.lead, view.id, f"补交材料{n}", due_on=date(2026, 3, 4),
+                              assignee="zhang").id for n in range(3)]
+    cli("sweep", "--as-of", "2026-03-05T09:00")
+
+    code, out, _ = cli("clearlist", "--limit", "2", lang="zh_CN")
+    assert code == 0 and "还剩 3 项未清零" in out
+    assert "\x1b" not in out and "沙溪?[31m五金厂" in out  # user text is inert
+    assert sum(f"#{i} " in out for i in ids) == 2
+    assert "还有 1 项：--offset 2" in out
+    code, out, _ = cli("clearlist", "--limit", "2", "--offset", "2")
+    assert sum(f"#{i} " in out for i in ids) == 1 and "more" not in out
+
+    code, out, _ = cli("clearlist", "--json", "--limit", "1", "--offset", "1")
+    page = json.loads(out)
+    assert (page["left"], page["total"], page["offset"]) == (3, 3, 1)
+    assert len(page["entries"]) == 1
+    whole = json.loads(cli("clearlist", "--json")[1])["entries"]
+    assert [e["id"] for e in whole][1] == page["entries"][0]["id"] and len(whole) == 3
+    assert whole[0]["entered_at"] == "2026-03-05T09:00:00+08:00"
+    assert [e["id"] for e in json.loads(cli("clearlist", "--json", "--limit", "0")[1])[
+        "entries"]] == [e["id"] for e in whole]
+    code, _, err = cli("clearlist", "--offset", "-1")
+    assert code == 2 and "--offset" in err
+
+    queued = json.loads(cli("alerts", "list", "--json")[1])
+    assert len(queued) > 2
+    code, out, _ = cli("alerts", "list", "--limit", "2")
+    assert f"{len(queued)} alerts" in out and f"{len(queued) - 2} more: --offset 2" in out
+    second = json.loads(cli("alerts", "list", "--json", "--limit", "2", "--offset", "2")[1])
+    assert [a["id"] for a in second] == [a["id"] for a in queued[2:4]]

@@ -14,6 +14,8 @@ from caseflow.adapters.cli.i18n import _
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON")]
 IdArg = Annotated[int, typer.Argument(help="case id")]
 _LIST_ONLY = ("tickets", "history")
+SHOWN = 100        # cases the terminal shows unless told
+JSON_SHOWN = 200   # and JSON, as it always has
 
 
 def _case_dict(view: Any, *, full: bool) -> dict[str, Any]:
@@ -144,15 +146,22 @@ def register(app: typer.Typer) -> None:
         stage: Annotated[str | None, typer.Option("--stage", help="stage name")] = None,
         status: Annotated[str | None, typer.Option(
             "--status", help="active, on_hold, withdrawn or done")] = None,
-        limit: Annotated[int, typer.Option("--limit", help="at most N cases")] = 200,
+        limit: Annotated[int | None, typer.Option(
+            "--limit", min=0, help="at most N cases (the terminal shows 100, JSON 200 unless told; "
+                                   "0: all)")] = None,
+        offset: Annotated[int, typer.Option(
+            "--offset", metavar="N", min=0, help="skip the first N cases (the next page)")] = 0,
+        all_: Annotated[bool, typer.Option("--all", help="every case, not one page")] = False,
         json: JsonOpt = False,
     ) -> None:
-        """Cases by id."""
-        from caseflow.services.cases import list_cases
+        """Cases by id, a page at a time (counted in the database)."""
+        from caseflow.services.case_reads import page_cases
 
         state: CliState = ctx.obj
         state.actor()
-        views = list_cases(state.app(), project, stage, status, limit)
+        size = None if all_ or limit == 0 else (limit or (JSON_SHOWN if json else SHOWN))
+        page = page_cases(state.app(), project, stage, status, limit=size, offset=offset)
+        views = page.cases
         if json:
             print_json([_case_dict(v, full=False) for v in views], state.tz)
             return
@@ -169,13 +178,14 @@ def register(app: typer.Typer) -> None:
                          render.status_label(v.status), v.team or "—", _mu(v.area_mu),
                          style=style)
         render.show(grid)
-        if len(views) == limit:
-            typer.echo(_("(first {n}; use --limit to see more)").format(n=limit), err=True)
+        if page.more:
+            typer.echo(_("… and {n} more: --offset {next} shows the next ones, --all every "
+                         "entry").format(n=page.more, next=offset + len(views)))
 
     @case.command("show")
     def show(ctx: typer.Context, case_id: IdArg, json: JsonOpt = False) -> None:
         """One case with its work orders and history."""
-        from caseflow.services.cases import show_case
+        from caseflow.services.case_reads import show_case
 
         state: CliState = ctx.obj
         state.actor()

@@ -18,6 +18,7 @@ from caseflow.adapters.cli.context import CliState, print_json
 from caseflow.adapters.cli.i18n import _, ngettext, pgettext
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON")]
+SHOWN = 100  # entries the terminal shows unless told: a screenful or three
 AsOfOpt = Annotated[str | None, typer.Option(
     "--as-of", metavar="TIME",
     help="as of this time (YYYY-MM-DD = end of that day, or YYYY-MM-DDTHH:MM; Shanghai time)")]
@@ -95,26 +96,39 @@ def register(app: typer.Typer) -> None:
     @clearlist_app.callback()
     def clearlist_cmd(
         ctx: typer.Context,
-        all_: Annotated[bool, typer.Option("--all", help="include signed-off entries")] = False,
+        all_: Annotated[bool, typer.Option(
+            "--all", help="every entry: signed-off ones too, and all of them, not only "
+                          "the first 100")] = False,
         team: Annotated[str | None, typer.Option("--team", metavar="CODE")] = None,
         town: Annotated[str | None, typer.Option("--town", metavar="TOWN")] = None,
         level: Annotated[int | None, typer.Option("--level", metavar="N", min=1)] = None,
         as_of: AsOfOpt = None,
+        limit: Annotated[int | None, typer.Option(
+            "--limit", metavar="N", min=0,
+            help="at most N entries (the terminal shows 100 unless told; 0: all)")] = None,
+        offset: Annotated[int, typer.Option(
+            "--offset", metavar="N", min=0, help="skip the first N entries (the next page)")] = 0,
         json: JsonOpt = False,
     ) -> None:
-        """What is left to clear, highest level first, then oldest."""
+        """What is left to clear, highest level first, then oldest: the first 100 and
+        how many more (counted in the database)."""
         if ctx.invoked_subcommand is not None:
             return
         from caseflow.services import clearlist
 
         state: CliState = ctx.obj
-        listed = clearlist.list_entries(state.app(), include_signed_off=all_, team=team,
-                                        town=town, level=level, as_of=_as_of(as_of))
-        if json:
-            print_json({"as_of": listed.as_of, "left": listed.left, "per_team": listed.per_team,
-                        "entries": [e.as_dict() for e in listed.entries]}, state.tz)
-            return
-        _print_list(state, listed)
+        page = _page(limit, all_, json)
+        with clearlist.reading(state.app(), include_signed_off=all_, team=team, town=town,
+                               level=level, as_of=_as_of(as_of), limit=page,
+                               offset=offset) as (head, rows):
+            if json:
+                _stream_json(head, rows, state.tz)
+                return
+            from caseflow.adapters.cli import plain
+
+            plain.write_lines(clearlist_lines(
+                head, rows, state.lang, state.tz, signed=all_,
+                colour=plain.colour_wanted(sys.stdout), width=plain.width_of(sys.stdout)))
 
     @clearlist_app.command("signoff")
     def signoff_cmd(
@@ -157,17 +171,26 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         status: Annotated[str | None, typer.Option(
             "--status", help="pending, sent or failed")] = None,
-        limit: Annotated[int | None, typer.Option("--limit", min=1)] = None,
+        limit: Annotated[int | None, typer.Option(
+            "--limit", min=0,
+            help="at most N alerts (the terminal shows 100 unless told; 0: all)")] = None,
+        offset: Annotated[int, typer.Option(
+            "--offset", metavar="N", min=0, help="skip the first N alerts (the next page)")] = 0,
+        all_: Annotated[bool, typer.Option("--all", help="every alert, not one page")] = False,
         json: JsonOpt = False,
     ) -> None:
-        """Alerts in the outbox, oldest first."""
+        """Alerts in the outbox, oldest first, a page at a time."""
         from caseflow.services import alerts
 
         state: CliState = ctx.obj
-        rows = alerts.list_alerts(state.app(), status, limit=limit)
+        app_ = state.app()
+        page = _page(limit, all_, json)
+        rows = alerts.list_alerts(app_, status, limit=page, offset=offset)
         if json:
             print_json([r.as_dict() for r in rows], state.tz)
             return
+        total = (offset + len(rows) if page is None or len(rows) < page
+                 else alerts.count_alerts(app_, status))
         if not rows:
             typer.echo(_("no alerts"))
             return
@@ -180,7 +203,10 @@ def register(app: typer.Typer) -> None:
                           _when(r.next_attempt_at, state) if r.status == "pending" else "-",
                           (r.last_error or "")[:60])
         _console().print(table)
-        typer.echo(ngettext("{n} alert", "{n} alerts", len(rows)).format(n=len(rows)))
+        typer.echo(ngettext("{n} alert", "{n} alerts", total).format(n=total))
+        if total > offset + len(rows):
+            typer.echo(_("… and {n} more: --offset {next} shows the next ones, --all every "
+                         "entry").format(n=total - offset - len(rows), next=offset + len(rows)))
 
     @alerts_app.command("dispatch")
     def alerts_dispatch_cmd(
@@ -248,38 +274,82 @@ def register(app: typer.Typer) -> None:
         scheduler.run(state.app())
 
 
-def _print_list(state: CliState, listed: Any) -> None:
-    out = _console()
-    for renderable in clearlist_view(listed, state.lang, state.tz):
-        out.print(renderable)
+def _page(limit: int | None, all_: bool, json: bool) -> int | None:
+    """How many entries to show: ``--limit`` (0: all), else all for ``--all`` and for
+    JSON (a program reads the whole list), else the first ``SHOWN``."""
+    if limit is not None:
+        return limit or None
+    return None if all_ or json else SHOWN
 
 
-def clearlist_view(listed: Any, lang: str, tz: Any, limit: int | None = None,
-                   team_names: dict[str, str] | None = None,
-                   compact: bool = False) -> list[Any]:
-    """What ``caseflow clearlist`` prints, as renderables: the headline (还剩 N 项未清零),
-    the count per team and the entries (the first ``limit`` of them), so the demo shows
-    the same list the command does. ``team_names`` shows teams by name instead of code;
-    ``compact`` fits 80 columns (one line per entry, no status, entry time or order id)."""
-    from rich.cells import cell_len
+def _stream_json(head: Any, rows: Any, tz: Any) -> None:
+    """The list as one JSON document, written an entry at a time (a city's 80,000
+    entries without holding them): the keys of ``EntryView``, instants in the display
+    time zone, as ``print_json`` writes them."""
+    import json as json_
 
+    from caseflow.adapters.cli.context import jsonable
+
+    out = sys.stdout
+    prefix = json_.dumps(jsonable({"as_of": head.as_of, "left": head.left,
+                                   "per_team": head.per_team, "total": head.total,
+                                   "offset": head.offset}, tz), ensure_ascii=False)
+    out.write(prefix[:-1] + ', "entries": [')
+    dumps = json_.JSONEncoder(ensure_ascii=False).encode
+    instants = ("entered_at", "signed_off_at", "due_at", "level_raised_at", "next_level_at",
+                "awaiting_since")
+    separator = "\n"
+    chunk: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        nonlocal separator
+        if chunk:  # a thousand entries per encode: the encoder's call costs add up
+            out.write(separator)
+            out.write(dumps(chunk)[1:-1])
+            separator = ",\n"
+            chunk.clear()
+
+    for row in rows:
+        for key in instants:
+            value = row[key]
+            if value is not None:
+                row[key] = value.astimezone(tz).isoformat()
+        chunk.append(row)
+        if len(chunk) == 1000:
+            flush()
+    flush()
+    out.write("\n]}\n")
+
+
+def clearlist_lines(head: Any, rows: Any, lang: str, tz: Any, *, signed: bool = False,
+                    colour: bool = False, width: int | None = None,
+                    team_names: dict[str, str] | None = None,
+                    compact: bool = False) -> Any:
+    """What ``caseflow clearlist`` prints, line by line: the headline (还剩 N 项未清零),
+    the count per team, the entries (dicts with ``EntryView``'s fields, streamed) and
+    how many more there are. ``team_names`` shows teams by name instead of code;
+    ``compact`` fits 80 columns (no status, entry time or order id)."""
+    from itertools import chain, islice
+
+    from caseflow.adapters.cli import plain
     from caseflow.adapters.cli.render import due_text
+    from caseflow.i18n import pick
 
     names = team_names or {}
 
     def at(value: datetime | None) -> str:
         return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else "-"
 
-    headline = _("{n} items left to clear").format(n=listed.left)
+    headline = _("{n} items left to clear").format(n=head.left)
     as_of = _("as of")
-    shown: list[Any] = [f"[bold]{headline}[/bold]  ({as_of} {at(listed.as_of)})"]
-    if listed.per_team:
-        shown.append("  ".join(f"{names.get(team, team)}: {n}"
-                               for team, n in listed.per_team.items()))
-    entries = listed.entries if limit is None else listed.entries[:limit]
-    if not entries:
-        return shown
-    signed = any(e.signed_off_at for e in entries)  # the default list has none: no column
+    yield (f"\x1b[1m{headline}\x1b[0m" if colour else headline) + f"  ({as_of} {at(head.as_of)})"
+    if head.per_team:
+        yield "  ".join(f"{plain.inert(names.get(team, team))}: {n}"
+                        for team, n in head.per_team.items())
+    rows = iter(rows)
+    first = list(islice(rows, 200))
+    if not first:
+        return
     columns = {"id": "ID", "level": pgettext("clearlist", "Level"),
                "status": pgettext("clearlist", "Status"),
                "order": pgettext("clearlist", "Order"), "case": pgettext("clearlist", "Case"),
@@ -291,31 +361,45 @@ def clearlist_view(listed: Any, lang: str, tz: Any, limit: int | None = None,
         del columns["signed"]
     if compact:
         del columns["status"], columns["entered"]
-    table = _table(*columns.values())
-    if compact:
-        table.box, table.padding = None, (0, 1)
-        squeeze = {"order": 14, "case": 14, "team": 12, "assignee": 10}
-        for key, column in zip(columns, table.columns, strict=True):
-            column.no_wrap = True
-            if key in squeeze:
-                column.overflow, column.max_width = "ellipsis", squeeze[key]
-            else:
-                column.min_width = cell_len(column.header) if key != "due" else 10
+    keys = list(columns)
     styles = {3: "bold red", 2: "red", 1: "yellow"}
-    for e in entries:
-        cells = {
-            "id": str(e.id), "level": str(e.level),
-            "status": _status(e.status),
-            "order": e.display_title(lang) if compact else
-            f"#{e.ticket_id} {e.display_title(lang)}", "case": e.case_name,
-            "team": names.get(e.team, e.team) if e.team else "-", "assignee": e.assignee or "-",
-            "due": due_text(e.due_at, tz), "entered": at(e.entered_at),
-            "signed": at(e.signed_off_at),
+    shown = 0
+
+    def cells(e: dict[str, Any]) -> tuple[list[str], str | None]:
+        title = pick(lang, en=e["title"], zh=e["title_zh"])
+        team = e["team"]
+        values = {
+            "id": str(e["id"]), "level": str(e["level"]), "status": _status(e["status"]),
+            "order": title if compact else f"#{e['ticket_id']} {title}",
+            "case": e["case_name"], "team": names.get(team, team) if team else "-",
+            "assignee": e["assignee"] or "-", "due": due_text(e["due_at"], tz),
+            "entered": at(e["entered_at"]), "signed": at(e["signed_off_at"]),
         }
-        table.add_row(*(cells[key] for key in columns),
-                      style=styles.get(e.level) if e.status == "open" else None)
-    shown.append(table)
-    if len(entries) < len(listed.entries):
-        rest = len(listed.entries) - len(entries)
-        shown.append(_("… and {n} more").format(n=rest))
-    return shown
+        return ([values[k] for k in keys],
+                styles.get(e["level"]) if e["status"] == "open" else None)
+
+    laid = [cells(e) for e in first]
+    squeeze = [keys.index(k) for k in ("order", "case", "team", "assignee") if k in keys]
+    table = plain.Table(list(columns.values()), [c for c, _style in laid],
+                        width=80 if compact else width, squeeze=squeeze,
+                        right=[keys.index("id"), keys.index("level")], colour=colour)
+    yield table.header()
+    yield table.rule()
+    for row, style in chain(laid, (cells(e) for e in rows)):
+        shown += 1
+        yield table.row(row, style)
+    more = head.total - head.offset - shown
+    if more > 0:
+        yield _("… and {n} more: --offset {next} shows the next ones, --all every entry").format(
+            n=more, next=head.offset + shown)
+
+
+def clearlist_view(listed: Any, lang: str, tz: Any, limit: int | None = None,
+                   team_names: dict[str, str] | None = None,
+                   compact: bool = False) -> list[str]:
+    """``clearlist_lines`` for a list already read (the demo shows the same list the
+    command does): its first ``limit`` entries, lines without colour codes."""
+    entries = listed.entries if limit is None else listed.entries[:limit]
+    return list(clearlist_lines(listed, (e.as_dict() for e in entries), lang, tz,
+                                signed=any(e.signed_off_at for e in entries),
+                                team_names=team_names, compact=compact))

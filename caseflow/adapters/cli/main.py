@@ -37,6 +37,14 @@ LangOpt = Annotated[
 ]
 
 
+def _version(wanted: bool) -> None:
+    if wanted:
+        from caseflow import __version__
+
+        typer.echo(f"caseflow {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
@@ -44,6 +52,9 @@ def root(
     db: DbOpt = None,
     lang: LangOpt = None,
     debug: Annotated[bool, typer.Option("--debug", help="show tracebacks")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", is_eager=True, callback=_version, expose_value=False,
+        help="print caseflow's version and exit")] = False,
 ) -> None:
     ctx.obj = state = CliState(user=user, database_url=db, debug=debug, lang_override=lang)
     from caseflow.adapters.cli import i18n

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from caseflow.services.reports import ProgressReport, WeeklyReport
 
 
+SHOWN = 100  # units the terminal shows unless told
+
+
 class Format(StrEnum):
     table = "table"
     json = "json"
@@ -93,19 +96,34 @@ def register(app: typer.Typer) -> None:
     def progress_cmd(
         ctx: typer.Context,
         year: Annotated[int | None, typer.Option("--year", help="default: this year")] = None,
-        by: Annotated[ProgressBy, typer.Option("--by", help="project or town")] =
-            ProgressBy.project,
+        by: Annotated[ProgressBy, typer.Option(
+            "--by", help="town (default) or project (the long table)")] = ProgressBy.town,
         fmt: FormatOpt = Format.table,
         output: OutputOpt = None,
+        limit: Annotated[int | None, typer.Option(
+            "--limit", min=0, help="the terminal shows 100 units unless told (0: all); "
+                                   "files and JSON have every one")] = None,
+        offset: Annotated[int, typer.Option(
+            "--offset", metavar="N", min=0, help="skip the first N units (the next page)")] = 0,
+        all_: Annotated[bool, typer.Option("--all", help="every unit, not one page")] = False,
     ) -> None:
-        """Area through demolition against the year's target, the stage funnel and the pace."""
+        """Area through demolition against the year's target, the stage funnel and the pace:
+        per town, or per project with ``--by project``."""
         from caseflow.services import reports
 
         state: CliState = ctx.obj
         report = reports.progress(state.app(), year, by=by.value)
-        summary, funnel = progress_tables(report, state.lang)
         if fmt is Format.json:
             print_json(report, state.tz)
+            return
+        summary, funnel = progress_tables(report, state.lang)
+        if fmt is Format.table:
+            size = None if all_ or limit == 0 else (limit or SHOWN)
+            summary, funnel, more = _page_units(summary, funnel, offset, size)
+            _print_tables([summary, funnel], state.lang)
+            if more:
+                typer.echo(_("… and {n} more: --offset {next} shows the next ones, --all every "
+                             "entry").format(n=more, next=offset + len(summary.rows)))
             return
         default = f"progress-{report.year}-{report.by}.{fmt.value}"
         _emit(state, fmt, output, default, [summary, funnel])
@@ -242,6 +260,19 @@ def progress_tables(report: ProgressReport, lang: str = "en"
               for r in report.rows for s in r.funnel],
     )
     return summary, funnel
+
+
+def _page_units(summary: ReportTable, funnel: ReportTable, offset: int, size: int | None
+                ) -> tuple[ReportTable, ReportTable, int]:
+    """The units ``offset`` to ``offset + size`` of both tables, and how many follow."""
+    import dataclasses
+
+    rows = summary.rows[offset:] if size is None else summary.rows[offset:offset + size]
+    units = {r["unit"] for r in rows}
+    more = max(0, len(summary.rows) - offset - len(rows))
+    return (dataclasses.replace(summary, rows=rows),
+            dataclasses.replace(funnel, rows=[r for r in funnel.rows if r["unit"] in units]),
+            more)
 
 
 def _funnel_text(steps: list[Any], zh: bool) -> str:

@@ -112,9 +112,9 @@ def _clear_list(app: App, result: DemoResult, console: Console, db: str, lang: s
     heading = _("The clear-to-zero list")
     console.print(f"[bold]{heading}[/bold]")
     names = {t.code: t.name for t in directory.list_teams(app)} if _zh(lang) else None
-    for renderable in clearlist_view(clearlist.list_entries(app), lang, SHANGHAI,
-                                     limit=CLEARLIST_ROWS, team_names=names, compact=True):
-        console.print(renderable)
+    listed = clearlist.list_entries(app, limit=CLEARLIST_ROWS)
+    for line in clearlist_view(listed, lang, SHANGHAI, team_names=names, compact=True):
+        console.print(line, markup=False, highlight=False)
     supervisor = result.town.supervisors[0].login if result.town.supervisors else "<supervisor>"
     _hint(console, lang, f"{db} --user {supervisor} clearlist")
 

@@ -35,7 +35,7 @@ from caseflow.services.app import App
 HERE = Path(__file__).resolve().parent
 PAGE = 30           # orders per page of a queue
 LIST_PAGE = 20      # items per page of the clear-to-zero list
-PRINT_MAX = 1000    # the printable list for the weekly meeting
+PRINT_MAX = 300     # the printable list for the weekly meeting (a team's, or a town's)
 STATIC = {"board.css": "text/css; charset=utf-8"}
 # No script runs on these pages; forms post only here; nobody may frame them.
 PAGE_HEADERS = {
@@ -406,7 +406,7 @@ def list_filters(team: str | None, level: int | None, town: str | None) -> dict[
 @page
 def clear_list(request: Request, team: str | None = None, level: int | None = None,
                town: str | None = None, page: int | None = None,
-               done: str | None = None, entry: int | None = None) -> Response:
+               done: str | None = None, order: int | None = None) -> Response:
     app, board = _ctx(request)
     from caseflow.services import clearlist, directory, evidence, projects
 
@@ -421,7 +421,7 @@ def clear_list(request: Request, team: str | None = None, level: int | None = No
     return board.render(
         request, "clearlist.html", viewer=viewer, listed=listed, proofs=proofs,
         teams=teams, towns=projects.towns(app), chosen=chosen, query=query, page=number,
-        pages=max(1, -(-listed.left // LIST_PAGE)), done=done, done_entry=entry,
+        pages=max(1, -(-listed.left // LIST_PAGE)), done=done, done_order=order,
         reviewing=viewer.actor.role in ROLES_REVIEWING)
 
 @router.get("/clearlist/print", response_class=HTMLResponse)
@@ -476,11 +476,11 @@ def sign_off(request: Request, entry_id: int, note: str = Form(""),
         return decide_page(request, viewer, entry_id, "signoff", status=422,
                            problem=w._("Write what was checked before signing off."))
     try:
-        clearlist.signoff(app, viewer.actor, entry_id, note)
+        decided = clearlist.signoff(app, viewer.actor, entry_id, note)
     except EvidenceRequired as error:
         return decide_page(request, viewer, entry_id, "signoff", status=422, text=note,
                            problem=board.say(w, error))
-    return RedirectResponse(f"/clearlist?done=signed&entry={entry_id}", 303)
+    return RedirectResponse(f"/clearlist?done=signed&order={decided.ticket_id}", 303)
 
 @router.post("/clearlist/{entry_id}/reject", response_class=HTMLResponse)
 @page
@@ -494,8 +494,8 @@ def reject(request: Request, entry_id: int, reason: str = Form(""),
     if not reason.strip():
         return decide_page(request, viewer, entry_id, "reject", status=422,
                            problem=w._("Write why the closure is sent back."))
-    clearlist.reject(app, viewer.actor, entry_id, reason)
-    return RedirectResponse(f"/clearlist?done=rejected&entry={entry_id}", 303)
+    decided = clearlist.reject(app, viewer.actor, entry_id, reason)
+    return RedirectResponse(f"/clearlist?done=rejected&order={decided.ticket_id}", 303)
 
 # ------------------------------------------------------------------ reports
 @router.get("/ranking", response_class=HTMLResponse)

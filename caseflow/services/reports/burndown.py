@@ -6,13 +6,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import select
 
 from caseflow.clock import local_date
 from caseflow.domain.burndown import BurndownSeries
 from caseflow.domain.calendar import end_of_day
 from caseflow.errors import InvalidInput, NotFound
-from caseflow.persistence.models import ClearListEntry, Team
+from caseflow.persistence import tables as t
 from caseflow.services.app import App
 
 
@@ -31,21 +30,22 @@ def burndown(app: App, days: int = 30, team: str | None = None,
         raise InvalidInput("{day} has not come yet; a burndown ends by today", day=first)
     dates = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     cutoffs = [min(end_of_day(d), now) for d in dates]
-    with app.uow(readonly=True) as uow:
-        session = uow.session
-        where: list[Any] = [ClearListEntry.entered_at <= cutoffs[-1],
-                            sa.or_(ClearListEntry.signed_off_at.is_(None),  # type: ignore[union-attr]
-                                   ClearListEntry.signed_off_at > cutoffs[0])]  # type: ignore[operator]
+    entry = t.clear_list_entry.c
+    with app.transaction(readonly=True) as tx:
+        where: list[Any] = [entry.entered_at <= cutoffs[-1],
+                            sa.or_(entry.signed_off_at.is_(None),
+                                   entry.signed_off_at > cutoffs[0])]
         if team:
-            team_id = session.exec(select(Team.id).where(Team.code == team)).first()
+            team_id = tx.conn.execute(sa.select(t.team.c.id).where(t.team.c.code == team)
+                                      ).scalar()
             if team_id is None:
                 raise NotFound(f"no team with code {team!r}", hint="see `caseflow team list`")
-            where.append(ClearListEntry.team_id == team_id)
-        signed = ClearListEntry.signed_off_at
+            where.append(entry.team_id == team_id)
+        signed = entry.signed_off_at
         columns = [sa.func.sum(sa.case((sa.and_(
-            ClearListEntry.entered_at <= cut,
-            sa.or_(signed.is_(None), signed > cut)), 1), else_=0))  # type: ignore[union-attr,operator]
+            entry.entered_at <= cut,
+            sa.or_(signed.is_(None), signed > cut)), 1), else_=0))
             for cut in cutoffs]
-        counts = session.execute(select(*columns).where(*where)).one()
+        counts = tx.conn.execute(sa.select(*columns).where(*where)).one()
     return BurndownSeries(dates=dates, open_counts=[int(n or 0) for n in counts])
 

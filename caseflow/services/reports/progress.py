@@ -9,12 +9,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
 
 from caseflow.clock import local_date
 from caseflow.domain.workflow import ANY, PREVIOUS, WorkflowDefinition
 from caseflow.errors import InvalidInput
-from caseflow.persistence.models import AuditEvent, Case, Project, WorkflowVersion
+from caseflow.persistence import tables as t
 from caseflow.services.app import App
 from caseflow.services.reports.weeks import midnight, percent
 
@@ -65,20 +64,21 @@ def _forward_triggers(definitions: Iterable[WorkflowDefinition], stage: str) -> 
     triggers: set[str] = set()
     for definition in definitions:
         kinds = {s.name: s.kind for s in definition.stages}
-        for t in definition.transitions:
-            if t.dest in (PREVIOUS, stage) or kinds.get(t.dest) == "side":
+        for move in definition.transitions:
+            if move.dest in (PREVIOUS, stage) or kinds.get(move.dest) == "side":
                 continue
-            if stage in t.sources or ANY in t.sources:
-                triggers.add(t.trigger)
+            if stage in move.sources or ANY in move.sources:
+                triggers.add(move.trigger)
     return triggers
 
 
 def _passed(triggers: set[str], stage: str, start: datetime, end: datetime) -> Any:
     """One row per case that left ``stage`` forward within [start, end)."""
-    return (select(AuditEvent.case_id).where(
-        AuditEvent.action.in_(sorted(f"case.{t}" for t in triggers)),  # type: ignore[attr-defined]
-        AuditEvent.at >= start, AuditEvent.at < end,
-        AuditEvent.before["stage"].as_string() == stage).distinct().subquery())
+    e = t.audit_event
+    return (sa.select(e.c.case_id).where(
+        e.c.action.in_(sorted(f"case.{name}" for name in triggers)),
+        e.c.at >= start, e.c.at < end,
+        e.c.before["stage"].as_string() == stage).distinct().subquery())
 
 
 def progress(app: App, year: int | None = None, by: str = "project") -> ProgressReport:
@@ -95,10 +95,11 @@ def progress(app: App, year: int | None = None, by: str = "project") -> Progress
     elapsed = (as_of - first).days + 1
     start = midnight(first)
     end = min(midnight(last + timedelta(days=1)), app.clock.now() + timedelta(microseconds=1))
-    with app.uow(readonly=True) as uow:
-        session = uow.session
+    Case = t.enterprise_case.c  # noqa: N806  (reads like the model it stands for)
+    with app.transaction(readonly=True) as tx:
+        session = tx.conn
         definitions = _definitions(app, session)
-        projects = session.exec(select(Project).order_by(Project.code)).all()
+        projects = session.execute(sa.select(t.project).order_by(t.project.c.code)).all()
         unit_of = {p.id: (p.code if by == "project" else p.town) for p in projects}
         rows: dict[str, ProgressRow] = {}
         for p in projects:
@@ -114,7 +115,7 @@ def progress(app: App, year: int | None = None, by: str = "project") -> Progress
         through = _passed(_forward_triggers(definitions, PASSED_STAGE), PASSED_STAGE,
                           start, end)
         for pid, n, area in session.execute(
-                select(Case.project_id, sa.func.count(), sa.func.sum(Case.area_mu))
+                sa.select(Case.project_id, sa.func.count(), sa.func.sum(Case.area_mu))
                 .join(through, through.c.case_id == Case.id).group_by(Case.project_id)):
             r = rows[unit_of[pid]]
             r.through_cases += n
@@ -122,14 +123,14 @@ def progress(app: App, year: int | None = None, by: str = "project") -> Progress
         moved = _passed(_forward_triggers(definitions, RELOCATE_STAGE), RELOCATE_STAGE,
                         start, end)
         for pid, n in session.execute(
-                select(Case.project_id, sa.func.count())
+                sa.select(Case.project_id, sa.func.count())
                 .join(moved, moved.c.case_id == Case.id).group_by(Case.project_id)):
             rows[unit_of[pid]].relocated += n
         workflow_of = {p.id: p.workflow for p in projects}
         stage_counts: dict[str, dict[str, dict[str, int]]] = defaultdict(
             lambda: defaultdict(lambda: defaultdict(int)))
         for pid, stage, n in session.execute(
-                select(Case.project_id, Case.stage, sa.func.count())
+                sa.select(Case.project_id, Case.stage, sa.func.count())
                 .group_by(Case.project_id, Case.stage)):
             stage_counts[unit_of[pid]][workflow_of[pid]][stage] += n
     for unit, r in rows.items():
@@ -145,12 +146,13 @@ def progress(app: App, year: int | None = None, by: str = "project") -> Progress
                           days_in_year=days_in_year, rows=list(rows.values()))
 
 
-def _definitions(app: App, session: Session) -> list[WorkflowDefinition]:
+def _definitions(app: App, conn: Any) -> list[WorkflowDefinition]:
     """Every workflow version cases run under, plus the current files."""
     from caseflow.services.queries import definition_for
 
-    stored = [definition_for(app, session, vid)
-              for vid in session.exec(select(WorkflowVersion.id)) if vid is not None]
+    stored = [definition_for(app, conn, vid)
+              for vid in conn.execute(sa.select(t.workflow_version.c.id)).scalars()
+              if vid is not None]
     return stored + list(app.workflows.current().values())
 
 

@@ -32,11 +32,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlalchemy import select
+from sqlalchemy.engine import Connection as Session
 
 from caseflow.clock import SHANGHAI, local_date
 from caseflow.errors import InvalidInput
-from caseflow.persistence.models import (
+from caseflow.persistence.core_models import (
     AuditEvent,
     Case,
     ClearListEntry,
@@ -142,8 +143,8 @@ def weekly(app: App, week: str | None = None, by: str = "team") -> WeeklyReport:
     if wk.start >= now:
         raise InvalidInput(f"week {wk.label} has not started yet",
                            hint="pick a week up to the current one")
-    with app.uow(readonly=True) as uow:
-        session = uow.session
+    with app.transaction(readonly=True) as tx:
+        session = tx.conn
         as_of = min(wk.end, now + timedelta(microseconds=1))  # a running week: up to now
         rows = _weekly_rows(app, session, wk.start, as_of, by)
         prev = wk.previous()
@@ -185,14 +186,15 @@ def _weekly_rows(app: App, session: Session, start: datetime, end: datetime, by:
 def _units(session: Session, by: str, end: datetime) -> dict[Any, tuple[str, str]]:
     """The units that existed at the week's end, key → (code, name)."""
     if by == "team":
-        teams = session.exec(select(Team.id, Team.code, Team.name).where(Team.created_at < end))
+        teams = session.execute(select(Team.id, Team.code, Team.name).where(Team.created_at < end))
         return {tid: (code, name) for tid, code, name in teams}
     if by == "project":
-        projects = session.exec(select(Project.id, Project.code, Project.name)
+        projects = session.execute(select(Project.id, Project.code, Project.name)
                                 .where(Project.created_at < end))
         return {pid: (code, name) for pid, code, name in projects}
     if by == "town":
-        towns = session.exec(select(Project.town).where(Project.created_at < end).distinct())
+        towns: Any = session.execute(select(Project.town).where(Project.created_at < end)
+                                .distinct()).scalars()
         return {town: (town, town) for town in towns}
     return {}  # persons appear when they did something
 
@@ -247,7 +249,7 @@ def _on_time() -> Any:
 
 def _unit_week(app: App, session: Session, start: datetime, end: datetime, by: str,
                row: Any) -> None:
-    dialect = session.get_bind().dialect.name
+    dialect = session.dialect.name
     key, query = _event_unit(by, select(sa.literal(0)).select_from(AuditEvent), dialect)
     counts = session.execute(
         query.with_only_columns(key, AuditEvent.action, sa.func.count(), _on_time())
@@ -320,7 +322,7 @@ def _local_day(session: Session, column: Any, end: datetime) -> Any:
     offset at ``end``, which is exact because Shanghai has kept +08:00 since 1991.
     """
     # constants written into the SQL, not bound, so that GROUP BY matches the SELECT
-    if session.get_bind().dialect.name == "postgresql":
+    if session.dialect.name == "postgresql":
         zone: Any = sa.literal_column(f"'{SHANGHAI.key}'")
         day = sa.func.date(sa.func.timezone(zone, column))
     else:
@@ -410,9 +412,9 @@ def _overdue_groups(session: Session, end: datetime, by: str) -> list[tuple[Any,
         moved = _reassigned_after(end)
     else:
         key, query = _ticket_unit(by, select(sa.literal(0)).select_from(Ticket),
-                                  session.get_bind().dialect.name)
+                                  session.dialect.name)
         moved = _changed_after(end)
-    dialect = session.get_bind().dialect.name
+    dialect = session.dialect.name
     unchanged = [Ticket.opened_at < end, Ticket.due_at < end,
                  _unmoved(Ticket.id, moved, dialect)]
     due_day = _local_day(session, Ticket.due_at, end)
@@ -472,8 +474,8 @@ def _state_at(session: Session, ids: Any, end: datetime
 
 
 def _person_week(app: App, session: Session, start: datetime, end: datetime, row: Any) -> None:
-    logins = dict(session.execute(select(User.id, User.login)).all())
-    names = dict(session.execute(select(User.login, User.name)).all())
+    logins: dict[Any, Any] = dict(session.execute(select(User.id, User.login)).all())
+    names: dict[Any, Any] = dict(session.execute(select(User.login, User.name)).all())
 
     def person(login: str | None) -> WeeklyRow:
         target = row(login)
@@ -512,7 +514,7 @@ def _person_week(app: App, session: Session, start: datetime, end: datetime, row
             select(Ticket.assignee_id, *counts)
             .join(Ticket, Ticket.id == ClearListEntry.ticket_id)  # type: ignore[arg-type]
             .where(in_play, _unmoved(ClearListEntry.ticket_id, moved,
-                                     session.get_bind().dialect.name))
+                                     session.dialect.name))
             .group_by(Ticket.assignee_id)):
         target = person(logins.get(assignee) if assignee else None)
         target.entries_added += int(added or 0)

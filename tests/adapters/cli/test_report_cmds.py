@@ -123,12 +123,20 @@ def test_progress_table_and_xlsx(run, app: App, clock, town, tmp_path: Path) -> 
     clock.set(at("2026-04-01 10:00"))
     for case_id in ids:
         advance_to(app, town.admin, case_id, "build")
-    result = run("progress", "--year", "2026", lang="zh_CN")
+    result = run("progress", "--year", "2026", "--by", "project", lang="zh_CN")
     assert result.exit_code == 0, result.output
     assert "100.98%" in result.output
+    by_town = run("progress", "--year", "2026", lang="zh_CN")  # towns unless told
+    assert by_town.exit_code == 0 and "小榄镇" in by_town.output
+    assert "XL01" not in by_town.output
+    units = len(json.loads(run("progress", "--year", "2026", "--by", "project", "--format",
+                               "json").output)["rows"])
+    first = run("progress", "--year", "2026", "--by", "project", "--limit", "1")
+    assert f"{units - 1} more: --offset 1" in first.output
     assert "年度目标完成进度" in result.output
     out = tmp_path / "p.xlsx"
-    result = run("progress", "--year", "2026", "--format", "xlsx", "-o", str(out))
+    result = run("progress", "--year", "2026", "--by", "project", "--format", "xlsx", "-o",
+                 str(out))
     assert result.exit_code == 0, result.output
     wb = load_workbook(out)
     summary, funnel = wb.worksheets
@@ -138,7 +146,8 @@ def test_progress_table_and_xlsx(run, app: App, clock, town, tmp_path: Path) -> 
     assert row[headers.index("Demolished/consolidated (mu)")] == pytest.approx(807.82)
     stages = [r[2] for r in funnel.iter_rows(min_row=3, values_only=True) if r[0] == "XL01"]
     assert stages[:5] == ["Negotiate", "Relocate", "Demolish", "Build", "Attract"]
-    as_json = json.loads(run("progress", "--year", "2026", "--format", "json").output)
+    as_json = json.loads(run("progress", "--year", "2026", "--by", "project", "--format",
+                             "json").output)
     assert {r["unit"]: r["completion_rate"] for r in as_json["rows"]}["XL01"] == 100.98
 
 
