@@ -19,9 +19,11 @@ if TYPE_CHECKING:
 
 
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None,
-              database_url: str | None = None) -> App:
-    """The App of this process, its channels wired to the configured delivery servers."""
-    app = App.from_settings(settings, clock=clock, database_url=database_url)
+              database_url: str | None = None, create_database: bool = True) -> App:
+    """The App of this process, its channels wired to the configured delivery servers
+    (``create_database=False``: a missing SQLite file is refused, not created)."""
+    app = App.from_settings(settings, clock=clock, database_url=database_url,
+                            create_database=create_database)
     app.channel_factory = alert_channels
     return app
 

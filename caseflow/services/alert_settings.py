@@ -38,6 +38,7 @@ from typing import Any
 import httpx
 
 from caseflow.errors import ConfigError
+from caseflow.redact import mask
 
 DEFAULT_SENDER_NAME = "caseflow 工改督办"
 
@@ -151,7 +152,8 @@ def _webhook(table: Any) -> WebhookSettings:
     for name, value in headers.items():
         if not isinstance(value, str):
             raise ConfigError(
-                f"config: {key}.headers.{name} must be a string, got {_show(value)}"
+                f"config: {key}.headers.{name} must be a string, "
+                f"got {_show(value, key + '.headers')}"
             )
     return WebhookSettings(
         url=url,
@@ -175,7 +177,8 @@ def _reject_unknown(key: str, table: dict[str, Any], known: set[str]) -> None:
 
 def _str(key: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"config: {key} must be a non-empty string, got {_show(value)}")
+        raise ConfigError(f"config: {key} must be a non-empty string in quotes, "
+                          f"got {_show(value, key)}")
     return value
 
 
@@ -210,5 +213,12 @@ def _number(key: str, value: Any) -> float:
     return float(value)
 
 
-def _show(value: Any) -> str:
-    return f"{value!r} ({type(value).__name__})"
+_SECRET_KEYS = ("password", "token", "secret", "key", "url", "headers", "authorization")
+
+
+def _show(value: Any, key: str = "") -> str:
+    """The offending value for an error line; never a secret's (a password typed without
+    quotes is still a password)."""
+    if any(word in key.lower() for word in _SECRET_KEYS):
+        return f"a {type(value).__name__} (value not shown)"
+    return mask(f"{value!r} ({type(value).__name__})")

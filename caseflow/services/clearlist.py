@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from caseflow.clock import ensure_utc
+from caseflow.domain import values
 from caseflow.errors import InvalidInput, NotFound
 from caseflow.persistence import tables as t
 from caseflow.services import evidence, work_orders
@@ -254,7 +255,10 @@ def _one(executor: Any, entry_id: int) -> EntryView:
 def _text(text: str | None, option: str) -> str:
     if text is None or not text.strip():
         raise InvalidInput(f"{option} is required", hint="say what was checked or what is wrong")
-    return text.strip()
+    checked = values.text(text, "reason" if option == "--reason" else "note", limit="note",
+                          multiline=True)
+    assert checked is not None
+    return checked
 
 
 def signoff(app: App, actor: Actor, entry_id: int, note: str) -> EntryView:

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
+from caseflow.redact import mask
+
 AlertKind = Literal["escalation", "reminder", "digest"]
 ALERT_KINDS: tuple[str, ...] = ("escalation", "reminder", "digest")
 
@@ -46,6 +48,7 @@ class DeliveryError(Exception):
     """A channel could not deliver an alert; ``retryable`` says whether to try again later."""
 
     def __init__(self, message: str, *, retryable: bool, channel: str = "") -> None:
+        message = mask(message)  # channel errors quote URLs: robot keys never leave here
         super().__init__(message)
         self.message = message
         self.retryable = retryable
