@@ -284,9 +284,9 @@ def register(app: typer.Typer) -> None:
         root.setLevel(logging.INFO)
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
         quiet_http_logs()  # httpx logs each request's URL, robot keys included
-        for handler in root.handlers:
-            if not any(isinstance(f, SecretFilter) for f in handler.filters):
-                handler.addFilter(SecretFilter())
+        for each in root.handlers:
+            if not any(isinstance(f, SecretFilter) for f in each.filters):
+                each.addFilter(SecretFilter())
         scheduler.run(state.app())
 
 
