@@ -143,11 +143,18 @@ def list_tickets(
     app: App, actor: Actor, *, scope: str = "mine", team: str | None = None,
     overdue: bool = False, as_of: datetime | None = None, status: str = "open",
     case_id: int | None = None, limit: int | None = None,
+    after: tuple[datetime, int] | None = None,
 ) -> list[TicketView]:
-    """Work orders, soonest due first. ``status`` is open (incl. in progress), closed or any."""
+    """Work orders, soonest due first. ``status`` is open (incl. in progress), closed or any.
+
+    ``after`` (a due time and an id) pages by keyset: the orders that come after that
+    one in this order, so the next page costs the same as the first."""
     with app.transaction(readonly=True) as tx:
         where = _list_filter(tx.conn, app, actor, scope=scope, team=team, overdue=overdue,
                              as_of=as_of, status=status, case_id=case_id)
+        if after is not None:
+            due, last_id = after
+            where.append(sa.or_(T.c.due_at > due, sa.and_(T.c.due_at == due, T.c.id > last_id)))
         return ticket_rows(tx.conn, *where, limit=limit)
 
 

@@ -68,7 +68,7 @@ def root(
 _GROUPS = (
     "setup_cmds", "workflow_cmds", "directory_cmds", "project_cmds", "case_cmds",
     "ticket_cmds", "calendar_cmds", "escalation_cmds", "demo_cmds", "dump_cmds",
-    "report_cmds",
+    "report_cmds", "tui_cmds",
 )
 
 

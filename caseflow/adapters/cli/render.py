@@ -69,6 +69,25 @@ def status_label(status: str) -> str:
     return labels.get(status, status)
 
 
+def action_label(action: str) -> str:
+    """An audit action in words (办结工单, 延期, 销号 …), never its key; a case's
+    stage moves read "case moved" whatever the workflow calls the trigger."""
+    labels = {
+        "ticket.open": _("opened the work order"), "ticket.start": _("started"),
+        "ticket.close": _("closed the work order"), "ticket.reopen": _("reopened"),
+        "ticket.assign": _("assigned"), "ticket.extend": _("extended the deadline"),
+        "ticket.comment": _("commented"), "ticket.cancel": _("cancelled"),
+        "ticket.escalate": _("escalated"), "entry.awaiting_signoff": _("awaiting sign-off"),
+        "entry.open": _("back on the list"), "entry.signed_off": _("signed off"),
+        "entry.rejected": _("closure rejected"), "entry.created": _("put on the list"),
+        "case.open": _("case opened"), "case.fact": _("recorded"),
+        "case.fact_retracted": _("record withdrawn"),
+    }
+    if action in labels:
+        return labels[action]
+    return _("case moved") if action.startswith("case.") else _("changed")
+
+
 def role_label(role: str) -> str:
     labels = {"member": _("member"), "lead": _("lead"), "supervisor": _("supervisor"),
               "admin": _("admin")}
@@ -163,7 +182,7 @@ def history_table(events: Sequence[Any], tz: ZoneInfo) -> Any:
     grid.columns[0].no_wrap = True
     grid.columns[3].overflow = "fold"
     for event in events:
-        what = event.action
+        what = action_label(event.action)
         if event.ticket_id and not event.action.startswith("ticket."):
             what = f"{what} #{event.ticket_id}"
         grid.add_row(when(event.at, tz), event.actor, what, event.note or "")

@@ -1,0 +1,1 @@
+"""The terminal screen (``caseflow tui``), on Textual: queue, board, details, dialogs."""
