@@ -112,6 +112,31 @@ def render(rows: list[Row], failures: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+def markdown(paths: list[Path]) -> str:
+    """Runs as a markdown table, for docs/scaling.md."""
+    lines = ["| command | database | median (range) | floor | ratio | CPU | CPU ratio | target "
+             "| pass |", "|---|---|---|---|---|---|---|---|---|"]
+
+    def times(value: float | None) -> str:
+        return f"{value:.1f}×" if value else ""
+
+    for path in paths:
+        for r in json.loads(path.read_text())["rows"]:
+            spread = f" ({_num(r['min_s'])}–{_num(r['max_s'])})" if (r["runs"] or 0) > 1 else ""
+            targets = []
+            if r["target_ratio"]:
+                targets.append(f"≤ {r['target_ratio']:g}×")
+            if r["target_s"]:
+                targets.append(f"≤ {r['target_s']:g} s")
+            floor = _num(r["floor_median_s"]) if r["floor_median_s"] else ""
+            cpu = _num(r["cpu_median_s"]) if r["cpu_median_s"] else ""
+            passed = {True: "yes", False: "no"}.get(r["passed"], "")
+            lines.append(f"| {r['what']} | {r['database']} | {_num(r['median_s'])}{spread} "
+                         f"| {floor} | {times(r['ratio'])} | {cpu} "
+                         f"| {times(r.get('cpu_ratio'))} | {', '.join(targets)} | {passed} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=9, help="samples per command (default 9)")
@@ -121,7 +146,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="a PostgreSQL URL the bench may fill (never the tests' database)")
     parser.add_argument("--results", type=Path, default=RESULTS,
                         help="where to write the run (default bench/results.json)")
+    parser.add_argument("--markdown", nargs="*", type=Path, metavar="RESULTS",
+                        help="print earlier runs (results files) as one markdown table, "
+                             "run nothing")
     args = parser.parse_args(argv)
+    if args.markdown is not None:
+        print(markdown(args.markdown or [RESULTS]))
+        return 0
 
     def say(message: str) -> None:
         print(message, flush=True)

@@ -12,18 +12,20 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from caseflow.adapters.cli.i18n import _
 from caseflow.adapters.tui.cells import STYLES, cell, inert, relative, share
+from caseflow.adapters.tui.listing import ListScreen
 from caseflow.adapters.tui.source import PAGE, Source
 
 if TYPE_CHECKING:
     from caseflow.services.clearlist import EntryView
 
 
-class BoardScreen(Screen[None]):
+class BoardScreen(ListScreen["EntryView"]):
+    TABLE = "board"
+
     BINDINGS = [
         Binding("o", "signoff", _("sign off")),
         Binding("x", "reject", _("reject")),
@@ -40,6 +42,7 @@ class BoardScreen(Screen[None]):
         self.left = 0
         self.per_team: dict[str, int] = {}
         self.more = False
+        self.column_widths: list[int] = []
 
     def compose(self) -> ComposeResult:
         yield Static("", id="heading")
@@ -68,13 +71,17 @@ class BoardScreen(Screen[None]):
 
     def redraw(self, keep: int | None = None) -> None:
         table = self.query_one("#board", DataTable)
-        table.clear(columns=True)
         widths = self.widths()
-        for label, key, width in zip(
-                (_("Team"), _("Entry"), _("Work order"), _("Enterprise"), _("Level"),
-                 _("Overdue")), ("team", "id", "title", "case", "level", "late"), widths,
-                strict=True):
-            table.add_column(label, width=width, key=key)
+        if widths != self.column_widths:  # columns are laid out again only when needed
+            table.clear(columns=True)
+            for label, key, width in zip(
+                    (_("Team"), _("Entry"), _("Work order"), _("Enterprise"), _("Level"),
+                     _("Overdue")), ("team", "id", "title", "case", "level", "late"), widths,
+                    strict=True):
+                table.add_column(label, width=width, key=key)
+            self.column_widths = widths
+        else:
+            table.clear()
         now = self.source.now()
         previous = None
         for entry in self.entries:
@@ -115,32 +122,8 @@ class BoardScreen(Screen[None]):
         title, name = share(room, [titles, names], least=6)
         return [team, entry, title, name, level, late]
 
-    @property
-    def app_lang(self) -> str:
-        return getattr(self.app, "lang", "en")
-
-    def current_id(self) -> int | None:
-        table = self.query_one("#board", DataTable)
-        if not self.entries or table.cursor_row >= len(self.entries):
-            return None
-        return self.entries[table.cursor_row].id
-
-    def current(self) -> EntryView | None:
-        wanted = self.current_id()
-        return next((e for e in self.entries if e.id == wanted), None)
-
-    def say(self, text: str, *, error: bool = False) -> None:
-        status = self.query_one("#status", Static)
-        status.set_class(error, "error")
-        status.update(Text(inert(text)))
-
-    def on_resize(self) -> None:
-        if self.is_mounted and self.entries:
-            self.redraw(self.current_id())
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if self.more and event.cursor_row >= len(self.entries) - 20:
-            self.app.guarded(self, self.load_more)  # type: ignore[attr-defined]
+    def visible(self) -> list[EntryView]:
+        return self.entries
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         entry = self.current()
@@ -148,7 +131,7 @@ class BoardScreen(Screen[None]):
             return
         from caseflow.adapters.tui.details import TicketScreen
 
-        view = self.app.guarded(self, self.source.ticket, entry.ticket_id)  # type: ignore[attr-defined]
+        view = self.guarded(self.source.ticket, entry.ticket_id)
         if view is not None:
             self.app.push_screen(TicketScreen(self.source, view))
 
@@ -169,7 +152,7 @@ class BoardScreen(Screen[None]):
         def answered(text: str | None) -> None:
             if text is None:
                 return
-            done = self.app.guarded(self, call, entry.id, text)  # type: ignore[attr-defined]
+            done = self.guarded(call, entry.id, text)
             if done is None:
                 return
             ids = [e.id for e in self.entries]
@@ -189,11 +172,11 @@ class BoardScreen(Screen[None]):
         self._act("reject")
 
     def action_refresh(self) -> None:
-        self.app.guarded(self, self.load, self.current_id())  # type: ignore[attr-defined]
+        self.guarded(self.load, self.current_id())
         self.say(_("refreshed"))
 
     def action_queue(self) -> None:
-        self.app.switch_to("queue")  # type: ignore[attr-defined]
+        self.app.switch_to("queue")
 
     def action_keys(self) -> None:
         from caseflow.adapters.tui.prompts import Keys

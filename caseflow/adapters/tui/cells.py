@@ -30,6 +30,8 @@ def inert(text: str | None) -> str:
     person typed or imported is shown, never obeyed by the terminal."""
     if not text:
         return ""
+    if text.isprintable():  # the common case: nothing to replace
+        return text
     return "".join(" " if unicodedata.category(ch) in ("Cc", "Cf") else ch for ch in text)
 
 

@@ -13,11 +13,11 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
 from caseflow.adapters.cli.i18n import _
 from caseflow.adapters.tui.cells import STYLES, cell, inert, relative, share
+from caseflow.adapters.tui.listing import ListScreen
 from caseflow.adapters.tui.source import PAGE, VIEWS, Source
 
 if TYPE_CHECKING:
@@ -29,7 +29,9 @@ def view_label(view: str) -> str:
             "overdue": _("Overdue work orders"), "all": _("All I may see")}[view]
 
 
-class QueueScreen(Screen[None]):
+class QueueScreen(ListScreen["TicketView"]):
+    TABLE = "queue"
+
     BINDINGS = [
         Binding("s", "start", _("start")),
         Binding("c", "close_order", _("close")),
@@ -52,6 +54,7 @@ class QueueScreen(Screen[None]):
         self.shown: list[TicketView] = []  # what the filter lets through
         self.more = False
         self.filter_text = ""
+        self.column_widths: list[int] = []
 
     def compose(self) -> ComposeResult:
         yield Static("", id="heading")
@@ -86,12 +89,16 @@ class QueueScreen(Screen[None]):
                       or needle in v.title.casefold() or needle in (v.title_zh or "").casefold()
                       or needle in v.case_name.casefold()]
         table = self.query_one("#queue", DataTable)
-        table.clear(columns=True)
         widths = self.widths()
-        table.add_column(_("ID"), width=widths[0], key="id")
-        table.add_column(_("Work order"), width=widths[1], key="title")
-        table.add_column(_("Enterprise"), width=widths[2], key="case")
-        table.add_column(_("Due"), width=widths[3], key="due")
+        if widths != self.column_widths:  # columns are laid out again only when needed
+            table.clear(columns=True)
+            table.add_column(_("ID"), width=widths[0], key="id")
+            table.add_column(_("Work order"), width=widths[1], key="title")
+            table.add_column(_("Enterprise"), width=widths[2], key="case")
+            table.add_column(_("Due"), width=widths[3], key="due")
+            self.column_widths = widths
+        else:
+            table.clear()
         now = self.source.now()
         lang = self.app_lang
         for v in self.shown:
@@ -131,41 +138,13 @@ class QueueScreen(Screen[None]):
             text += "  " + _("filter: {text}").format(text=inert(self.filter_text))
         self.query_one("#heading", Static).update(Text(text))
 
-    @property
-    def app_lang(self) -> str:
-        return getattr(self.app, "lang", "en")
-
-    def current_id(self) -> int | None:
-        table = self.query_one("#queue", DataTable)
-        if not self.shown or table.cursor_row is None or table.cursor_row >= len(self.shown):
-            return None
-        return self.shown[table.cursor_row].id
-
-    def current(self) -> TicketView | None:
-        wanted = self.current_id()
-        return next((v for v in self.shown if v.id == wanted), None)
-
-    def say(self, text: str, *, error: bool = False) -> None:
-        status = self.query_one("#status", Static)
-        status.set_class(error, "error")
-        status.update(Text(inert(text)))
-
-    def on_resize(self) -> None:
-        if self.is_mounted and self.rows:
-            self.redraw(self.current_id())
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if self.more and event.cursor_row >= len(self.shown) - 20:
-            self.run_guarded(self.load_more)
+    def visible(self) -> list[TicketView]:
+        return self.shown
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_details()
 
     # -- actions --------------------------------------------------------------------
-
-    def run_guarded(self, action: Any, *args: Any) -> Any:
-        """Run ``action``; a refusal becomes the status line, never a crash."""
-        return self.app.guarded(self, action, *args)  # type: ignore[attr-defined]
 
     def action_details(self) -> None:
         ticket = self.current()
@@ -173,7 +152,7 @@ class QueueScreen(Screen[None]):
             return
         from caseflow.adapters.tui.details import TicketScreen
 
-        view = self.run_guarded(self.source.ticket, ticket.id)
+        view = self.guarded(self.source.ticket, ticket.id)
         if view is not None:
             self.app.push_screen(TicketScreen(self.source, view))
 
@@ -181,7 +160,7 @@ class QueueScreen(Screen[None]):
         ticket = self.current()
         if ticket is None:
             return
-        done = self.run_guarded(self.source.start, ticket.id)
+        done = self.guarded(self.source.start, ticket.id)
         if done is not None:
             self.say(_("started #{id}").format(id=done.id))
             self.load(done.id)
@@ -196,7 +175,7 @@ class QueueScreen(Screen[None]):
             if note is None:
                 self.say(_("not closed"))
                 return
-            done = self.run_guarded(self.source.close, ticket.id, note)
+            done = self.guarded(self.source.close, ticket.id, note)
             if done is not None:
                 self.say(_("closed #{id} {title}").format(
                     id=done.id, title=done.display_title(self.app_lang)))
@@ -227,7 +206,7 @@ class QueueScreen(Screen[None]):
         def extending(answer: tuple[Any, str] | None) -> None:
             if answer is None:
                 return
-            done = self.run_guarded(self.source.extend, ticket.id, *answer)
+            done = self.guarded(self.source.extend, ticket.id, *answer)
             if done is not None:
                 self.say(_("extended #{id} to {day}").format(id=done.id, day=answer[0]))
                 self.load(done.id)
@@ -242,7 +221,7 @@ class QueueScreen(Screen[None]):
         if self.source.role not in ("lead", "admin"):
             self.say(_("only a team lead can assign work orders"), error=True)
             return
-        people = self.run_guarded(self.source.assignable)
+        people = self.guarded(self.source.assignable)
         if not people:
             self.say(_("nobody to assign to"), error=True)
             return
@@ -251,7 +230,7 @@ class QueueScreen(Screen[None]):
         def assigning(login: str | None) -> None:
             if login is None:
                 return
-            done = self.run_guarded(self.source.assign, ticket.id, login)
+            done = self.guarded(self.source.assign, ticket.id, login)
             if done is not None:
                 self.say(_("#{id} assigned to {login}").format(id=done.id, login=login))
                 self.load(done.id)
@@ -286,10 +265,10 @@ class QueueScreen(Screen[None]):
         views = [v for v in VIEWS if v != "team" or self.source.team_id is not None]
         self.view = views[(views.index(self.view) + 1) % len(views)] \
             if self.view in views else views[0]
-        self.run_guarded(self.load)
+        self.guarded(self.load)
 
     def action_refresh(self) -> None:
-        self.run_guarded(self.load, self.current_id())
+        self.guarded(self.load, self.current_id())
         self.say(_("refreshed"))
 
     def action_board(self) -> None:
