@@ -65,6 +65,12 @@ class Settings:
         """The language a user reads: their own, else the town's."""
         return known(user_lang) or self.language
 
+    def database_timeouts(self) -> dict[str, float]:
+        """``[database] connect_timeout`` / ``statement_timeout`` in seconds, if set."""
+        table = self.section("database")
+        return {k: float(table[k]) for k in ("connect_timeout", "statement_timeout")
+                if k in table}
+
     def section(self, *keys: str) -> dict[str, Any]:
         node: Any = self.data
         for key in keys:
@@ -72,21 +78,79 @@ class Settings:
         return node if isinstance(node, dict) else {}
 
 
+#: Top-level keys and sections of config.toml; anything else is reported as a typo.
+KNOWN_KEYS = ("database_url", "database", "workflows_dir", "holidays_file", "timezone",
+              "language", "town", "alerts", "escalation", "scheduler", "server", "web")
+_STRINGS = ("database_url", "workflows_dir", "holidays_file", "timezone", "language")
+_TABLES = ("database", "town", "alerts", "escalation", "scheduler", "server", "web")
+
+
+def _read_config(path: Path, named: bool) -> dict[str, Any]:
+    if path.is_dir():
+        raise ConfigError("{path} is a directory; the configuration is a file",
+                          path=path, hint="point CASEFLOW_CONFIG at config.toml")
+    if not path.is_file():
+        if named:
+            raise ConfigError("CASEFLOW_CONFIG names {path}, which does not exist", path=path)
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        # tomllib says where (line, column), never what the line holds: no secret echoed
+        raise ConfigError("{path}: not valid TOML: {problem}", path=path,
+                          problem=exc) from None
+    except OSError as exc:
+        raise ConfigError("cannot read {path}: {problem}", path=path,
+                          problem=exc.strerror or exc) from None
+
+
+def _checked(data: dict[str, Any], path: Path) -> None:
+    """Types of caseflow's own top-level keys: a wrong one is one config error line."""
+    for key in _STRINGS:
+        if key in data and not isinstance(data[key], str):
+            raise ConfigError("{path}: {key} must be a string in quotes, not {kind}",
+                              path=path, key=key, kind=type(data[key]).__name__)
+    for key in _TABLES:
+        if key in data and not isinstance(data[key], dict):
+            raise ConfigError("{path}: {key} must be a table [{key}], not {kind}",
+                              path=path, key=key, kind=type(data[key]).__name__,
+                              hint="the database is database_url = \"…\" or "
+                                   "[database] url = \"…\"")
+    database = data.get("database", {})
+    unknown = sorted(set(database) - {"url", "connect_timeout", "statement_timeout"})
+    if unknown:
+        raise ConfigError("{path}: unknown key database.{key}; expected url, "
+                          "connect_timeout or statement_timeout", path=path, key=unknown[0])
+    if "url" in database and not isinstance(database["url"], str):
+        raise ConfigError("{path}: database.url must be a string in quotes", path=path)
+    for key in ("connect_timeout", "statement_timeout"):
+        value = database.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)
+                                  or not 0 < value <= 86400):
+            raise ConfigError("{path}: database.{key} must be a number of seconds "
+                              "from 1 to 86400", path=path, key=key)
+    if "timezone" in data:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(data["timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError("{path}: timezone “{zone}” is not a time zone", path=path,
+                              zone=data["timezone"],
+                              hint="e.g. timezone = \"Asia/Shanghai\"") from None
+    strays = sorted(set(data) - set(KNOWN_KEYS))
+    if strays:
+        import logging
+
+        logging.getLogger("caseflow").warning(
+            "%s: unknown key %r ignored (known: %s)", path, strays[0], ", ".join(KNOWN_KEYS))
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     path = default_config_path(env)
-    data: dict[str, Any] = {}
-    if path.is_file():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError("{path}: not valid TOML: {problem}", path=path,
-                              problem=exc) from None
-    elif path.is_dir():
-        raise ConfigError("{path} is a directory; the configuration is a file",
-                          path=path, hint="point CASEFLOW_CONFIG at config.toml")
-    elif env.get("CASEFLOW_CONFIG"):
-        raise ConfigError("CASEFLOW_CONFIG names {path}, which does not exist", path=path)
+    data = _read_config(path, named=bool(env.get("CASEFLOW_CONFIG")))
+    _checked(data, path)
     url = env.get("CASEFLOW_DATABASE_URL") or data.get("database_url") \
         or data.get("database", {}).get("url") or default_database_url(env)
     if not isinstance(url, str):

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 from caseflow.clock import SHANGHAI, local_date
+from caseflow.domain import values
 from caseflow.errors import InvalidInput
 from caseflow.i18n import Text, text
 
@@ -96,6 +97,9 @@ class WorkCalendar:
         """
         if count < 0:
             raise ValueError("count must not be negative")
+        values.day(start)
+        if count:
+            values.working_span(count)
         day = start
         if count == 0:
             while not self.is_workday(day):
@@ -104,6 +108,8 @@ class WorkCalendar:
         remaining = count
         while remaining:
             day += timedelta(days=1)
+            if day > values.LAST_DAY:
+                values.day(day, "deadline")
             if self.is_workday(day):
                 remaining -= 1
         return day
@@ -116,11 +122,31 @@ class WorkCalendar:
         """
         if end < start:
             return -self.working_days_between(end, start)
+        cutoff = self._counted_until()
+        if end > cutoff:  # years nobody has published: Monday–Friday, counted not walked
+            inside = self.working_days_between(min(start, cutoff), cutoff)
+            return inside + _weekdays_between(max(start, cutoff), end)
+        if start < values.FIRST_DAY:
+            inside = self.working_days_between(values.FIRST_DAY, max(end, values.FIRST_DAY))
+            return inside + _weekdays_between(start, min(end, values.FIRST_DAY))
         first, last = self._year_totals(start.year), self._year_totals(end.year)
         if start.year == end.year:
             return last[_day_index(end)] - first[_day_index(start)]
         total = first[-1] - first[_day_index(start)] + last[_day_index(end)]
         return total + sum(self._year_totals(y)[-1] for y in range(start.year + 1, end.year))
+
+    def _counted_until(self) -> date:
+        """The last day counted day by day: the year after the last official schedule
+        known (library or override), where a deadline set today may fall."""
+        cached = self.__dict__.get("_counted_until_day")
+        if cached is None:
+            import chinese_calendar
+
+            known = [max(chinese_calendar.holidays).year] if self.use_library else []
+            known += list(self.overrides)
+            cached = date(min(max(known, default=2026) + 1, values.LAST_DAY.year), 12, 31)
+            self.__dict__["_counted_until_day"] = cached
+        return cached
 
     def _year_totals(self, year: int) -> list[int]:
         """Working days from 1 January through each day of ``year`` (computed once)."""
@@ -128,9 +154,11 @@ class WorkCalendar:
         totals = cache.get(year)
         if totals is None:
             totals, running, day = [], 0, date(year, 1, 1)
-            while day.year == year:
+            while True:
                 running += self.is_workday(day)
                 totals.append(running)
+                if (day.month, day.day) == (12, 31):
+                    break  # not day + 1: past 9999-12-31 that overflows (an old bad row)
                 day += timedelta(days=1)
             cache[year] = totals
         return totals
@@ -138,9 +166,11 @@ class WorkCalendar:
     def deadline(self, opened_at: datetime, amount: int, working: bool) -> datetime:
         """The UTC instant a deadline of ``amount`` (working) days ends, counted from
         the Shanghai date of ``opened_at``: the end of that day, Asia/Shanghai time."""
-        start = local_date(opened_at)
+        start = values.day(local_date(opened_at))
+        if amount and not working:
+            values.working_span(amount)
         day = self.add_working_days(start, amount) if working else start + timedelta(days=amount)
-        return end_of_day(day)
+        return end_of_day(values.day(day, "deadline"))
 
     def shift_working_days(self, instant: datetime, amount: int) -> datetime:
         """``instant``'s Shanghai day moved by ``amount`` working days, at end of day.
@@ -160,6 +190,7 @@ class WorkCalendar:
 
     def month(self, year: int, month: int) -> list[tuple[date, bool]]:
         """Every day of a month with whether it is a working day."""
+        values.month(year, month)
         first = date(year, month, 1)
         days: list[tuple[date, bool]] = []
         day = first
@@ -171,6 +202,18 @@ class WorkCalendar:
     def is_adjusted(self, day: date) -> bool:
         """True for a make-up working day on a weekend or a holiday on a weekday."""
         return self.is_workday(day) != (day.weekday() < 5)
+
+
+def _weekdays_between(start: date, end: date) -> int:
+    """Monday–Friday days in (start, end], without walking them."""
+    days = (end - start).days
+    weeks, rest = divmod(days, 7)
+    count = weeks * 5
+    weekday = start.weekday()
+    for _ in range(rest):
+        weekday = (weekday + 1) % 7
+        count += weekday < 5
+    return count
 
 
 def _day_index(day: date) -> int:

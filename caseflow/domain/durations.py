@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 from caseflow.clock import SHANGHAI
+from caseflow.domain import values
 from caseflow.errors import InvalidInput
 
 _DURATION = re.compile(r"^\s*(\d{1,4})\s*(wd|d|工作日|个工作日|天|日)\s*$", re.IGNORECASE)
@@ -46,9 +47,10 @@ def parse_date(text: str) -> date:
     if not match:
         raise InvalidInput(f"{text!r} is not a date", hint="write it as YYYY-MM-DD")
     try:
-        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        day = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError as exc:
         raise InvalidInput(f"{text!r} is not a date: {exc}") from None
+    return values.day(day)
 
 
 def parse_instant(text: str) -> datetime:
@@ -68,4 +70,5 @@ def parse_instant(text: str) -> datetime:
         ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=SHANGHAI)
+    values.day(value.date())  # before any zone arithmetic, which overflows at year 1 or 9999
     return value.astimezone(UTC)

@@ -28,10 +28,39 @@ def _alembic_config(connection: sa.Connection):  # type: ignore[no-untyped-def]
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply every pending migration in one transaction."""
+    with engine.begin() as connection:
+        upgrade_on(connection, revision)
+
+
+def upgrade_on(connection: sa.Connection, revision: str = "head") -> None:
+    """Apply migrations on ``connection``, inside the caller's transaction (so that a
+    refusal later in that transaction leaves no schema behind)."""
     from alembic import command
 
-    with engine.begin() as connection:
-        command.upgrade(_alembic_config(connection), revision)
+    current = _revision_on(connection)
+    if current is not None and not is_known(current):
+        raise Refused("the database schema is at {revision}, which is newer than this "
+                      "caseflow knows (its newest is {head})", revision=current,
+                      head=SCHEMA_HEAD,
+                      hint="use the caseflow version that wrote this database, or a newer one")
+    if revision != "head" and not is_known(revision):
+        raise Refused("schema {revision} is unknown to this caseflow (its newest is {head})",
+                      revision=revision, head=SCHEMA_HEAD,
+                      hint="use the caseflow version that wrote it, or a newer one")
+    command.upgrade(_alembic_config(connection), revision)
+
+
+def is_known(revision: str) -> bool:
+    """True when ``revision`` is one of this caseflow's migrations."""
+    from alembic.script import ScriptDirectory
+
+    if revision == SCHEMA_HEAD:
+        return True
+    script = ScriptDirectory.from_config(_alembic_config(None))  # type: ignore[arg-type]
+    try:
+        return script.get_revision(revision) is not None
+    except Exception:  # alembic raises its own lookup errors for unknown ids
+        return False
 
 
 def alembic_head() -> str:
@@ -54,6 +83,13 @@ def current_revision(engine: Engine) -> str | None:
     return row[0] if row else None
 
 
+def _revision_on(conn: sa.Connection) -> str | None:
+    if not sa.inspect(conn).has_table("alembic_version"):
+        return None
+    row = conn.execute(sa.text("SELECT version_num FROM alembic_version")).first()
+    return row[0] if row else None
+
+
 def require_current(engine: Engine) -> None:
     """Refuse to work on a database whose schema is missing or out of date."""
     revision = current_revision(engine)
@@ -62,5 +98,10 @@ def require_current(engine: Engine) -> None:
     if revision is None:
         raise Refused("the database has no caseflow schema yet",
                       hint="run `caseflow init --admin LOGIN`")
+    if not is_known(revision):
+        raise Refused("the database schema is at {revision}, which is newer than this "
+                      "caseflow knows (its newest is {head})", revision=revision,
+                      head=SCHEMA_HEAD,
+                      hint="use the caseflow version that wrote this database, or a newer one")
     raise Refused(f"the database schema is at {revision}, this caseflow needs {SCHEMA_HEAD}",
                   hint="run `caseflow db upgrade`")

@@ -33,6 +33,7 @@ from caseflow.clock import SHANGHAI, local_date
 from caseflow.errors import InvalidInput
 from caseflow.persistence import tables
 from caseflow.persistence.models import ALERT_STATUSES, Alert, Case, Ticket, User
+from caseflow.redact import mask
 from caseflow.services.app import App
 from caseflow.services.queries import ticket_is_open
 
@@ -255,13 +256,18 @@ def _mark(app: App, settings: AlertSettings, row: dict[str, Any], error: Any,
         result.sent += 1
     elif error.retryable and not settings.gives_up(attempts):
         values |= {"next_attempt_at": now + settings.next_attempt_delay(attempts),
-                   "last_error": str(error)}
+                   "last_error": mask(str(error))}
         result.deferred += 1
-        result.errors.append(f"alert {row['id']}: {error}")
+        result.errors.append(f"alert {row['id']}: {mask(str(error))}")
     else:
-        values |= {"status": "failed", "last_error": str(error)}
+        # a failed alert is not retried: its error must not say "(will retry)"
+        final = error.message if hasattr(error, "message") else str(error)
+        channel = getattr(error, "channel", "")
+        final = mask(f"{channel}: {final}" if channel else final) + (
+            f" (gave up after {attempts} attempts)" if error.retryable else " (not retryable)")
+        values |= {"status": "failed", "last_error": final}
         result.failed += 1
-        result.errors.append(f"alert {row['id']}: {error}")
+        result.errors.append(f"alert {row['id']}: {final}")
     with app.uow() as uow:
         uow.session.execute(sa.update(Alert).where(
             Alert.id == row["id"], Alert.status == "pending").values(**values))

@@ -49,8 +49,9 @@ class App:
     @classmethod
     def from_settings(
         cls, settings: Settings | None = None, *, clock: Clock | None = None,
-        database_url: str | None = None,
+        database_url: str | None = None, create_database: bool = True,
     ) -> App:
+        """``create_database=False``: a missing SQLite file is refused, not created."""
         settings = settings or load_settings()
         if database_url:
             settings.database_url = database_url
@@ -60,7 +61,8 @@ class App:
                 settings.holidays_file.read_text(encoding="utf-8"), str(settings.holidays_file)
             )
         return cls(
-            engine=make_engine(settings.database_url),
+            engine=make_engine(settings.database_url, create=create_database,
+                               **settings.database_timeouts()),
             settings=settings,
             clock=clock or SystemClock(),
             calendar=WorkCalendar(overrides=overrides),

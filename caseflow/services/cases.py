@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from caseflow.domain import values
 from caseflow.domain.credit_code import normalize_credit_code
 from caseflow.domain.lifecycle import CaseState, Lifecycle, Move, OpenOrder
 from caseflow.domain.workflow import Stage, WorkflowDefinition
@@ -69,13 +70,13 @@ def _clean(new: NewCase) -> NewCase:
     name = new.name.strip() if new.name else ""
     if not name:
         raise InvalidInput("a case needs the enterprise name")
+    name = values.text(name, "enterprise name", limit="name") or name
     code = normalize_credit_code(new.credit_code) if new.credit_code else None
-    if new.area_mu is not None and not float(new.area_mu) > 0:
-        raise InvalidInput(f"area must be a positive number of mu, not {new.area_mu}")
-    return NewCase(name=name, credit_code=code,
-                   area_mu=float(new.area_mu) if new.area_mu is not None else None,
-                   team=new.team or None, owner=new.owner, address=new.address,
-                   contact=new.contact)
+    return NewCase(name=name, credit_code=code, area_mu=values.area_mu(new.area_mu),
+                   team=new.team or None,
+                   owner=values.optional_text(new.owner, "owner", limit="owner"),
+                   address=values.optional_text(new.address, "address", limit="address"),
+                   contact=values.optional_text(new.contact, "contact", limit="contact"))
 
 
 def add_case(app: App, actor: Actor, project: str, new: NewCase) -> CaseView:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from caseflow.clock import ensure_utc
+from caseflow.domain import values
 from caseflow.errors import InvalidInput, NotFound, Refused
 from caseflow.persistence import tables as t
 from caseflow.services import audit, evidence
@@ -265,7 +266,10 @@ def _entry(session: Session, entry_id: int) -> ClearListEntry:
 def _text(text: str | None, option: str) -> str:
     if text is None or not text.strip():
         raise InvalidInput(f"{option} is required", hint="say what was checked or what is wrong")
-    return text.strip()
+    checked = values.text(text, "reason" if option == "--reason" else "note", limit="note",
+                          multiline=True)
+    assert checked is not None
+    return checked
 
 
 def _require_awaiting(entry: ClearListEntry, doing: str) -> None:

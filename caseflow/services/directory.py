@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from caseflow.domain import values
 from caseflow.errors import InvalidInput, NotFound, Refused
 from caseflow.i18n import available, known
 from caseflow.persistence import tables as t
@@ -55,6 +56,7 @@ def add_team(app: App, actor: Actor, code: str, name: str) -> TeamView:
         raise InvalidInput(f"team code {code!r} must be letters, digits, _ . - (at most 40)")
     if not name.strip():
         raise InvalidInput("a team needs a name")
+    name = values.text(name, "team name", limit="name") or name
     with app.transaction() as tx:
         if tx.conn.execute(sa.select(t.team.c.id).where(t.team.c.code == code)).first():
             raise Refused(f"team {code!r} already exists")
@@ -76,15 +78,17 @@ def list_teams(app: App) -> list[TeamView]:
         return [TeamView(code=code, name=name, members=n) for code, name, n in rows]
 
 
-def _check_user_fields(login: str, name: str, role: str, email: str | None) -> None:
+def check_user_fields(login: str, name: str, role: str, email: str | None) -> None:
     if not _CODE.match(login):
         raise InvalidInput(f"login {login!r} must be letters, digits, _ . - (at most 40)")
     if not name.strip():
         raise InvalidInput("a user needs a name")
+    values.text(name, "name", limit="name")
     if role not in ROLES:
         raise InvalidInput(f"role {role!r} must be one of {', '.join(ROLES)}")
     if email is not None and not _EMAIL.match(email):
         raise InvalidInput(f"{email!r} is not an e-mail address")
+    values.optional_text(email, "email", limit="email")
 
 
 def check_lang(lang: str | None) -> str | None:
@@ -103,7 +107,7 @@ def add_user(
     team: str | None = None, email: str | None = None, lang: str | None = None,
 ) -> UserView:
     """Add a user; ``actor`` None is allowed only for the first admin of an empty database."""
-    _check_user_fields(login, name, role, email)
+    check_user_fields(login, name, role, email)
     lang = check_lang(lang)
     users = t.app_user
     with app.transaction() as tx:

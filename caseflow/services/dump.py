@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +22,7 @@ from typing import IO, Any
 import sqlalchemy as sa
 
 from caseflow.errors import InvalidInput, Refused
+from caseflow.files import make_private
 from caseflow.persistence import migrate
 from caseflow.persistence.models import UTCDateTime, metadata
 from caseflow.services.app import App
@@ -56,8 +58,14 @@ def _tables() -> list[sa.Table]:
 def _encode(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # strict JSON; such a value was never a real area (now refused on entry)
     if isinstance(value, bytes | memoryview):  # evidence photos, as base64 text
         return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, dict):  # JSON columns (audit snapshots) may hold one too
+        return {k: _encode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
     return value
 
 
@@ -88,7 +96,8 @@ def export(app: App, actor: Actor, out: IO[str], path: str = "-",
                 sa.select(table).order_by(*_order(table)))
             for row in result:
                 out.write(("," if n else "") + "\n" + json.dumps(
-                    [_encode(v) for v in row], ensure_ascii=False, separators=(",", ":")))
+                    [_encode(v) for v in row], ensure_ascii=False, separators=(",", ":"),
+                    allow_nan=False))
                 n += 1
                 if progress and n % 100_000 == 0:
                     progress(table.name, n)
@@ -103,7 +112,7 @@ def export_to_file(app: App, actor: Actor, path: Path,
     """Write to ``path`` through a temporary file, so a failed export leaves no half file."""
     tmp = path.with_name(path.name + ".partial")
     try:
-        with tmp.open("w", encoding="utf-8") as fh:
+        with make_private(tmp).open("w", encoding="utf-8") as fh:
             summary = export(app, actor, fh, str(path), progress)
         tmp.replace(path)
     except OSError as exc:
@@ -209,26 +218,30 @@ def import_dump(app: App, path: Path,
     revision = str(header.get("schema_revision"))
     _require_empty(app)
     current = migrate.current_revision(app.engine)
-    if current is None:
-        migrate.upgrade(app.engine, revision)
-    elif current != revision:
+    if current is not None and current != revision:
         raise Refused(f"the dump is of schema {revision} and the database is at {current}",
                       hint="restore into a new, empty database (it is created at the "
                            "dump's schema and upgraded after)")
     summary = DumpSummary(str(path), revision)
     tables = {t.name: t for t in _tables()}
-    with app.uow() as uow, path.open("rb") as fh:
-        conn = uow.session.connection()
+    # schema, rows and the upgrade after them in ONE transaction: a refused restore
+    # leaves the database exactly as it was (no half schema, no rows)
+    with app.engine.begin() as conn, path.open("rb") as fh:
+        if current is None:
+            migrate.upgrade_on(conn, revision)
         try:
             for name, columns, rows in _table_rows(ijson, fh):
                 table = tables.get(name)
                 if table is None:
                     raise InvalidInput(f"{path}: unknown table {name!r} in the dump")
                 convert = _converters(table, columns)
+                check = _row_checks(table, columns, str(path))
                 n = 0
                 batch: list[dict[str, Any]] = []
                 for raw in rows:
-                    batch.append({c: f(v) for c, f, v in zip(columns, convert, raw, strict=True)})
+                    record = {c: f(v) for c, f, v in zip(columns, convert, raw, strict=True)}
+                    check(record)
+                    batch.append(record)
                     if len(batch) >= CHUNK:
                         conn.execute(table.insert(), batch)
                         n += len(batch)
@@ -245,17 +258,61 @@ def import_dump(app: App, path: Path,
         except sa.exc.IntegrityError as exc:
             raise InvalidInput(f"{path} does not hold together ({_one_line(exc.orig)}); "
                                "nothing was restored") from None
-        if uow.is_postgres:
+        if conn.dialect.name == "postgresql":
             for name in TABLES:
                 if "id" not in tables[name].c:
                     continue  # keyed by content (evidence_blob): no sequence
                 conn.exec_driver_sql(
                     f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
                     f"COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {name}")
-        uow.commit()
-    if revision != migrate.SCHEMA_HEAD:
-        migrate.upgrade(app.engine)
+        if revision != migrate.SCHEMA_HEAD:
+            migrate.upgrade_on(conn)
     return summary
+
+
+def _row_checks(table: sa.Table, columns: list[str], source: str) -> Callable[[dict[str, Any]],
+                                                                                None]:
+    """What the database must hold, checked per row the same on SQLite and PostgreSQL
+    (SQLite ignores VARCHAR lengths, PostgreSQL refuses them naming no row): lengths,
+    control characters in one-line text, finite numbers. A bad row is named."""
+    from caseflow import i18n
+    from caseflow.domain import values
+
+    def varchar(kind: Any) -> int | None:
+        base = kind.impl if isinstance(kind, sa.TypeDecorator) else kind  # sqlmodel AutoString
+        if isinstance(base, sa.String) and not isinstance(base, sa.Text):
+            return getattr(base, "length", None)
+        return None
+
+    limits = {c: n for c in columns if (n := varchar(table.c[c].type))}
+    numbers = [c for c in columns if isinstance(table.c[c].type, sa.Float | sa.Numeric)]
+
+    def refuse(record: dict[str, Any], column: str, problem: Any) -> None:
+        raise values.InvalidValue(
+            values.N_("{source}: {table} row id {row}, column {column}: {problem}; "
+                      "nothing was restored"),
+            source=source, table=table.name, row=record.get("id", "?"), column=column,
+            problem=problem)
+
+    def check(record: dict[str, Any]) -> None:
+        for column, most in limits.items():
+            text = record.get(column)
+            if not isinstance(text, str):
+                continue
+            if len(text) > most:
+                refuse(record, column, i18n.text("{length} characters, at most {most} allowed",
+                                                  length=f"{len(text):,}", most=f"{most:,}"))
+            bad = values.first_control(text)
+            if bad is not None:
+                refuse(record, column, i18n.text("control character {char}",
+                                                  char=f"U+{ord(text[bad]):04X}"))
+        for column in numbers:
+            number = record.get(column)
+            if isinstance(number, float) and not math.isfinite(number):
+                refuse(record, column, i18n.text("{value} is not a finite number",
+                                                  value=str(number)))
+
+    return check
 
 
 def _table_rows(ijson: Any, fh: IO[bytes]) -> Iterator[tuple[str, list[str], Iterator[list[Any]]]]:

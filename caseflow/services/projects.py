@@ -7,6 +7,7 @@ import re
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from caseflow.domain import values
 from caseflow.errors import InvalidInput, NotFound, Refused
 from caseflow.persistence.models import Case, Project
 from caseflow.services import audit
@@ -24,12 +25,6 @@ def project_by_code(session: Session, code: str) -> Project:
     return project
 
 
-def _positive(value: float | None, what: str) -> float | None:
-    if value is not None and not value > 0:
-        raise InvalidInput(f"{what} must be a positive number of mu, not {value}")
-    return value
-
-
 def add_project(
     app: App, actor: Actor, code: str, name: str, town: str, workflow: str,
     area_mu: float | None = None, target_mu: float | None = None, mode: str | None = None,
@@ -39,8 +34,11 @@ def add_project(
         raise InvalidInput(f"project code {code!r} must be letters, digits, _ . - (at most 40)")
     if not name.strip() or not town.strip():
         raise InvalidInput("a project needs a name and a town")
-    _positive(area_mu, "--area-mu")
-    _positive(target_mu, "--target-mu")
+    name = values.text(name, "project name", limit="name") or name
+    town = values.text(town, "town", limit="town") or town
+    mode = values.optional_text(mode, "mode", limit="mode")
+    area_mu = values.area_mu(area_mu, "area")
+    target_mu = values.area_mu(target_mu, "target area")
     app.workflows.get(workflow)  # unknown workflow: NotFound listing the known ones
     with app.uow() as uow:
         if uow.session.exec(select(Project).where(Project.code == code)).first():

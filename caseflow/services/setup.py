@@ -35,6 +35,8 @@ def upgrade_schema(app: App) -> tuple[str | None, str]:
 def init(app: App, admin_login: str, admin_name: str | None = None) -> InitResult:
     """Create or upgrade the schema, validate the workflows, and add the first admin
     to an empty database (an existing admin of that login is left as it is)."""
+    # everything that can refuse is checked before the database is touched (or created)
+    directory.check_user_fields(admin_login, admin_name or admin_login, "admin", None)
     workflows = sorted(app.workflows.current())  # a bad definition stops init here
     before, after = upgrade_schema(app)
     with app.uow(readonly=True) as uow:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from caseflow.domain import values
 from caseflow.domain.calendar import end_of_day
 from caseflow.domain.durations import Duration
 from caseflow.errors import InvalidInput, NotFound, PermissionDenied, Refused
@@ -50,7 +51,11 @@ T = t.ticket
 def _required_text(text: str | None, what: str) -> str:
     if text is None or not text.strip():
         raise InvalidInput(f"{what} is required", hint="say what was done or why")
-    return text.strip()
+    label = {"--note": "note", "--reason": "reason", "a comment": "comment",
+             "a title": "title"}.get(what, what)
+    checked = values.text(text, label, limit="note", multiline=True)
+    assert checked is not None
+    return checked
 
 
 def get_ticket(conn: Connection, ticket_id: int) -> Any:
@@ -89,10 +94,13 @@ def add_ticket(
 ) -> TicketView:
     """Open an ad-hoc work order on a case, due on a date or within a duration."""
     title = _required_text(title, "a title")
-    if len(title) > 300:
-        raise InvalidInput("a title has at most 300 characters")
+    title = values.text(title, "title", limit="title") or title
     if (due_on is None) == (within is None):
         raise InvalidInput("give exactly one of --due DATE or --in 5wd|10d")
+    if within is not None:
+        values.working_span(within.amount)
+    if due_on is not None:
+        values.day(due_on, "deadline")
     with app.transaction() as tx:
         conn = tx.conn
         case = conn.execute(sa.select(t.enterprise_case)
@@ -374,7 +382,7 @@ def extend(app: App, actor: Actor, ticket_id: int, to: date, reason: str) -> Tic
         require_lead_of(actor, ticket, "extend")
         if ticket.status in ("closed", "cancelled"):
             raise Refused(f"work order #{ticket_id} is {ticket.status}; nothing to extend")
-        new_due = end_of_day(to)
+        new_due = end_of_day(values.day(to, "deadline"))
         if new_due <= ticket.due_at:
             raise InvalidInput(f"{to} is not later than the current deadline; an extension "
                                "moves the deadline later")

@@ -66,6 +66,9 @@ def register(app: typer.Typer) -> None:
 
             raise InvalidInput(f"{which!r} is not a month", hint="write it as YYYY-MM")
         year, number = int(match.group(1)), int(match.group(2))
+        from caseflow.domain import values
+
+        values.month(year, number)
         state: CliState = ctx.obj
         calendar = state.app(check_schema=False).calendar
         _warn_fallback(calendar, {year})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,6 +9,7 @@ import typer
 
 from caseflow.adapters.cli.context import CliState, print_json
 from caseflow.adapters.cli.i18n import _
+from caseflow.adapters.inert import echo
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON")]
 IdArg = Annotated[int, typer.Argument(help="case id")]
@@ -64,14 +64,14 @@ def _print_moved(state: CliState, moved: Any, json: bool) -> None:
     lang = state.lang
     definition = workflow_of(state.app(), moved.case.id)
     labels = {s.name: s.label(lang) for s in definition.stages}
-    typer.echo(_("case #{id} {name}: {source} → {dest} ({trigger})").format(
+    echo(_("case #{id} {name}: {source} → {dest} ({trigger})").format(
         id=moved.case.id, name=moved.case.name, source=labels.get(moved.source, moved.source),
         dest=moved.case.stage_label(lang), trigger=moved.trigger))
     for ticket in moved.opened:
-        typer.echo("  + " + _("opened #{id} {title}").format(id=ticket.id,
+        echo("  + " + _("opened #{id} {title}").format(id=ticket.id,
                                                            title=ticket.display_title(lang)))
     if moved.cancelled:
-        typer.echo("  - " + _("cancelled {ids}").format(
+        echo("  - " + _("cancelled {ids}").format(
             ids=", ".join(f"#{i}" for i in moved.cancelled)))
 
 
@@ -100,7 +100,7 @@ def register(app: typer.Typer) -> None:
         if json:
             print_json(_case_dict(view, full=False), state.tz)
         else:
-            typer.echo(_("case #{id} added: {name} ({stage})").format(
+            echo(_("case #{id} added: {name} ({stage})").format(
                 id=view.id, name=view.name, stage=view.stage_label(state.lang)))
 
     @case.command("import")
@@ -121,7 +121,7 @@ def register(app: typer.Typer) -> None:
         result = run_import(state.app(), state.actor(), file, project,
                             skip_invalid=skip_invalid)
         for message in result.errors:
-            sys.stderr.write(message + "\n")
+            echo(message, err=True)  # rows quote the file's text: shown inert
         if json:
             print_json({k: v for k, v in vars(result).items() if k != "case_ids"}
                        | {"first_id": result.case_ids[0] if result.case_ids else None},
@@ -134,7 +134,7 @@ def register(app: typer.Typer) -> None:
                     bad=result.skipped, rows=result.rows),
                 hint=_("fix them, or pass --skip-invalid to import the other rows"))
         if not json:
-            typer.echo(_("imported {n} cases into {project}").format(
+            echo(_("imported {n} cases into {project}").format(
                 n=result.imported, project=result.project)
                 + (_("; skipped {n} bad rows").format(n=result.skipped) if result.skipped
                    else ""))

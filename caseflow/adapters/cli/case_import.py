@@ -51,6 +51,10 @@ def run_import(app: Any, actor: Any, path: Path, project: str, *,
     from caseflow.adapters.importers.case_rows import RowError, read_rows, validate_rows
     from caseflow.services.cases import NewCase, add_cases, import_context
 
+    if not path.exists():
+        raise InvalidInput("{path}: no such file", path=path)
+    if not path.is_file():
+        raise InvalidInput("{path} is not a file", path=path)
     context = import_context(app, actor, project)
     lines = _count_lines(path)
     big = lines is None or lines > PROGRESS_OVER

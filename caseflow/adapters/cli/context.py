@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import json
 import logging
+import math
 import os
 import sys
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from caseflow.errors import CaseflowError
+from caseflow.redact import mask
 
 
 @dataclass
@@ -41,11 +43,15 @@ class CliState:
 
         return bool(self.lang_override or known(os.environ.get("CASEFLOW_LANG")))
 
-    def app(self, *, check_schema: bool = True) -> Any:
+    def app(self, *, check_schema: bool = True, create: bool = False) -> Any:
+        """The App; ``create`` only for the commands that make a database (init,
+        import-dump): any other command refuses a missing SQLite file instead of
+        leaving an empty one behind."""
         if self._app is None:
             from caseflow.services.app import App
 
-            self._app = App.from_settings(database_url=self.database_url, clock=_clock())
+            self._app = App.from_settings(database_url=self.database_url, clock=_clock(),
+                                          create_database=create)
             if check_schema:
                 from caseflow.persistence.migrate import require_current
 
@@ -166,7 +172,9 @@ def jsonable(value: Any, tz: ZoneInfo) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return float(value)
+        value = float(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON has no Infinity or NaN; such a value was never valid anyway
     if isinstance(value, dict):
         return {k: jsonable(v, tz) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -179,7 +187,7 @@ def jsonable(value: Any, tz: ZoneInfo) -> Any:
 
 
 def print_json(value: Any, tz: ZoneInfo) -> None:
-    json.dump(jsonable(value, tz), sys.stdout, ensure_ascii=False, indent=2)
+    json.dump(jsonable(value, tz), sys.stdout, ensure_ascii=False, indent=2, allow_nan=False)
     sys.stdout.write("\n")
 
 
@@ -196,7 +204,7 @@ class _WarningLine(logging.Handler):
         if message in _warned:
             return
         _warned.add(message)
-        _warning_line(message)
+        _warning_line(mask(message))
 
 
 def route_warnings() -> None:
@@ -213,8 +221,9 @@ class UsageProblem(CaseflowError):
 
 
 def fail(error: CaseflowError) -> None:
-    """One line on stderr: what and why (and what to do), in the user's language."""
-    sys.stderr.write(f"caseflow: {_one_line(localized(error))}\n")
+    """One line on stderr: what and why (and what to do), in the user's language;
+    secrets masked, control characters shown inert."""
+    sys.stderr.write(f"caseflow: {_one_line(mask(localized(error)))}\n")
 
 
 def localized(error: CaseflowError) -> str:
@@ -231,15 +240,42 @@ def fail_unexpected(error: BaseException) -> int:
     orig = getattr(error, "orig", None)
     module = type(error).__module__
     if module.startswith("sqlalchemy") or module.startswith(("sqlite3", "psycopg")):
-        detail = _one_line(str(orig if orig is not None else error).split("\n")[0])
+        detail = _one_line(mask(str(orig if orig is not None else error).split("\n")[0]))
+        known = _database_trouble(detail)
+        if known:
+            sys.stderr.write(f"caseflow: {known}\n")
+            return 1
         sys.stderr.write(f"caseflow: database error: {detail} (check --db or "
                          "CASEFLOW_DATABASE_URL; --debug shows the details)\n")
         return 1
     sys.stderr.write(f"caseflow: unexpected error: {type(error).__name__}: "
-                     f"{_one_line(str(error))} (run again with --debug for the traceback "
+                     f"{_one_line(mask(str(error)))} (run again with --debug for the traceback "
                      "and report it)\n")
     return 1
 
 
+def _database_trouble(detail: str) -> str | None:
+    """The database problems people meet, said plainly (timeouts, read-only files)."""
+    from caseflow.adapters.cli.i18n import _
+    from caseflow.persistence.db import BUSY_TIMEOUT_MS, CONNECT_TIMEOUT_S
+
+    lowered = detail.lower()
+    if "readonly database" in lowered or "read-only" in lowered and "database" in lowered:
+        return _("the database is read-only for you; only commands that read work here")
+    if "database is locked" in lowered:
+        return _("the database is locked: another caseflow is writing (waited {s} s); "
+                 "try again").format(s=round(BUSY_TIMEOUT_MS / 1000, 1))
+    if "timeout expired" in lowered or "timed out" in lowered:
+        return _("the database server did not answer within {s} s; check that it is "
+                 "running and reachable (--db, CASEFLOW_DATABASE_URL)").format(
+                     s=CONNECT_TIMEOUT_S)
+    if "statement timeout" in lowered:
+        return _("the database did not finish the command in time (statement timeout); "
+                 "try again later or raise [database] statement_timeout")
+    return None
+
+
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    from caseflow.adapters.inert import one_line
+
+    return one_line(text)

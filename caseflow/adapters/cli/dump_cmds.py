@@ -30,9 +30,21 @@ def register(app: typer.Typer) -> None:
         file: Annotated[Path, typer.Argument(help="a file written by `caseflow export`")],
     ) -> None:
         """Restore a dump into an EMPTY database, in one transaction (all or nothing)."""
+        from caseflow.persistence.db import sqlite_file
         from caseflow.services import dump
 
         state: CliState = ctx.obj
-        summary = dump.import_dump(state.app(check_schema=False), file)
+        app_ = state.app(check_schema=False, create=True)
+        target = sqlite_file(app_.settings.database_url)
+        fresh = target is not None and not target.exists()
+        try:
+            summary = dump.import_dump(app_, file)
+        except BaseException:
+            if fresh and target is not None:  # refused: leave no database file behind
+                app_.engine.dispose()
+                for leftover in (target, target.with_name(target.name + "-wal"),
+                                 target.with_name(target.name + "-shm")):
+                    leftover.unlink(missing_ok=True)
+            raise
         typer.echo(f"restored {summary.total:,} rows of schema {summary.schema_revision} "
                    f"from {file}")

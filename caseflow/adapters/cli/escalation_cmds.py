@@ -16,6 +16,8 @@ import typer
 
 from caseflow.adapters.cli.context import CliState, print_json
 from caseflow.adapters.cli.i18n import _, ngettext, pgettext
+from caseflow.adapters.inert import one_line
+from caseflow.redact import SecretFilter, mask, quiet_http_logs
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="print JSON")]
 SHOWN = 100  # entries the terminal shows unless told: a screenful or three
@@ -37,11 +39,11 @@ def _when(value: datetime | None, state: CliState) -> str:
 
 
 def _console() -> Any:
-    from rich.console import Console
+    from caseflow.adapters.inert import console
 
     # piped or captured output gets wide lines instead of rich's default 80 columns
     width = None if sys.stdout.isatty() else 200
-    return Console(soft_wrap=False, highlight=False, width=width)
+    return console(soft_wrap=False, width=width)
 
 
 def _table(*headers: str) -> Any:
@@ -51,6 +53,15 @@ def _table(*headers: str) -> Any:
     for header in headers:
         table.add_column(header)
     return table
+
+
+def _error_text(alert: Any) -> str | None:
+    """An alert's last error as shown: secrets masked, and no "(will retry)" on an alert
+    that has failed for good (rows written before that was fixed still say it)."""
+    if not alert.last_error:
+        return alert.last_error
+    text = mask(alert.last_error)
+    return text.replace(" (will retry)", "") if alert.status == "failed" else text
 
 
 def _status(status: str) -> str:
@@ -187,7 +198,7 @@ def register(app: typer.Typer) -> None:
         page = _page(limit, all_, json)
         rows = alerts.list_alerts(app_, status, limit=page, offset=offset)
         if json:
-            print_json([r.as_dict() for r in rows], state.tz)
+            print_json([r.as_dict() | {"last_error": _error_text(r)} for r in rows], state.tz)
             return
         total = (offset + len(rows) if page is None or len(rows) < page
                  else alerts.count_alerts(app_, status))
@@ -201,7 +212,7 @@ def register(app: typer.Typer) -> None:
                           str(r.level or "-"), r.recipient, r.channel, _status(r.status),
                           str(r.attempts),
                           _when(r.next_attempt_at, state) if r.status == "pending" else "-",
-                          (r.last_error or "")[:60])
+                          (_error_text(r) or "")[:60])
         _console().print(table)
         typer.echo(ngettext("{n} alert", "{n} alerts", total).format(n=total))
         if total > offset + len(rows):
@@ -232,10 +243,11 @@ def register(app: typer.Typer) -> None:
             close_channels(channels)
         if json:
             print_json({"sent": result.sent, "deferred": result.deferred,
-                        "failed": result.failed, "errors": result.errors}, state.tz)
+                        "failed": result.failed, "errors": [mask(e) for e in result.errors]},
+                       state.tz)
             return
         for error in result.errors:
-            sys.stderr.write(f"caseflow: {error}\n")
+            sys.stderr.write(f"caseflow: {one_line(mask(error))}\n")
         typer.echo(_("{sent} sent, {deferred} to retry later, {failed} failed").format(
             sent=result.sent, deferred=result.deferred, failed=result.failed))
 
@@ -271,6 +283,10 @@ def register(app: typer.Typer) -> None:
             root.addHandler(handler)
         root.setLevel(logging.INFO)
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        quiet_http_logs()  # httpx logs each request's URL, robot keys included
+        for handler in root.handlers:
+            if not any(isinstance(f, SecretFilter) for f in handler.filters):
+                handler.addFilter(SecretFilter())
         scheduler.run(state.app())
 
 

@@ -18,6 +18,8 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import TextIO
 
+from caseflow.adapters.inert import terminal_safe
+
 ELLIPSIS = "…"
 GAP = "  "
 STYLES = {"bold": "1", "red": "31", "bold red": "1;31", "yellow": "33", "dim": "2"}
@@ -38,10 +40,15 @@ def cells(text: str) -> int:
 
 
 def inert(text: str) -> str:
-    """User text as shown: no control characters (so no terminal escapes), one line."""
+    """User text as shown: no control characters (so no terminal escapes), one line.
+
+    The one rule of ``caseflow.adapters.inert``: control characters become visible
+    symbols (␛), while zero-width, right-to-left and full-width space characters,
+    which Chinese and Arabic names hold, stay as they are."""
     if text.isprintable():
         return text
-    return "".join(c if c.isprintable() else ("?" if c not in "\t\n\r" else " ") for c in text)
+    return terminal_safe(" ".join(text.split("\n")).replace("\t", " ").replace("\r", " "),
+                         multiline=False)
 
 
 def clip(text: str, size: int) -> str:

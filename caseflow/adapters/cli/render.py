@@ -21,13 +21,13 @@ OPEN = ("open", "in_progress")
 
 
 def console(*, stderr: bool = False) -> Any:
-    from rich.console import Console
+    from caseflow.adapters.inert import console as inert_console
 
     stream = sys.stderr if stderr else sys.stdout
     # Not a terminal (a pipe, a test): 80 columns unless COLUMNS says otherwise.
     width = None if stream.isatty() else int(os.environ.get("COLUMNS") or 80)
-    return Console(file=stream, width=width, highlight=False, soft_wrap=False,
-                   emoji=False, markup=False)  # names and titles are data, not markup
+    # names and titles are data: never markup, never a terminal escape
+    return inert_console(file=stream, width=width, soft_wrap=False)
 
 
 def table(*columns: str, title: str | None = None) -> Any:

@@ -309,11 +309,11 @@ def _emit(state: CliState, fmt: Format, output: Path | None, default: str,
 
 
 def _print_tables(tables: list[ReportTable], lang: str) -> None:
-    from rich.console import Console
+    from caseflow.adapters.inert import console as inert_console
 
-    console = Console(soft_wrap=False)
+    console = inert_console(soft_wrap=False)
     if not console.is_terminal:  # piped or captured: do not fold the headers at 80 columns
-        console = Console(soft_wrap=False, width=240)
+        console = inert_console(soft_wrap=False, width=240)
     for table in tables:
         console.print(rich_table(table, lang))
 

@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
         from caseflow.services import setup
 
         state: CliState = ctx.obj
-        result = setup.init(state.app(check_schema=False), admin, name)
+        result = setup.init(state.app(check_schema=False, create=True), admin, name)
         where = state.app(check_schema=False).settings.database_url
         if result.revision_before == result.revision_after:
             typer.echo(f"schema {result.revision_after} is current ({where})")

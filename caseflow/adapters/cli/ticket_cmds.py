@@ -31,7 +31,9 @@ def _done(state: CliState, view: Any, json: bool, message: str) -> None:
     if json:
         print_json(_ticket_dict(view, full=False), state.tz)
     else:
-        typer.echo(message)
+        from caseflow.adapters.inert import echo
+
+        echo(message)  # it names the order: user text, shown inert
 
 
 def _label(state: CliState, view: Any) -> str:

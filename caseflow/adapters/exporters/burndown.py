@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape
 
 from caseflow.adapters.exporters.table import cannot_write, display_width, is_chinese
 from caseflow.domain.burndown import BurndownSeries, Trend
+from caseflow.files import make_private
 
 CJK_FONT_CANDIDATES: tuple[str, ...] = (
     "Noto Sans CJK SC",
@@ -238,7 +239,7 @@ def write_svg(
 ) -> None:
     """``render_svg`` to a file, for ``report burndown --output FILE.svg``."""
     try:
-        Path(path).write_text(render_svg(series, title, lang), encoding="utf-8")
+        make_private(path).write_text(render_svg(series, title, lang), encoding="utf-8")
     except OSError as exc:
         raise cannot_write(path, exc) from exc
 
@@ -343,7 +344,7 @@ def _draw_png(
             ax.text(0.5, 0.5, lab.no_data, transform=ax.transAxes, ha="center")
         fig.tight_layout()
         try:
-            fig.savefig(path, format="png")
+            fig.savefig(make_private(path), format="png")
         except OSError as exc:
             raise cannot_write(path, exc) from exc
 

@@ -18,6 +18,8 @@ from caseflow.adapters.exporters.table import (
     as_number,
     cannot_write,
 )
+from caseflow.adapters.inert import csv_text
+from caseflow.files import make_private
 
 
 def csv_value(column: Column, value: Any) -> str:
@@ -25,7 +27,7 @@ def csv_value(column: Column, value: Any) -> str:
     if value is None:
         return ""
     if column.kind == "text" or isinstance(value, str) and column.kind != "date":
-        return str(value)
+        return csv_text(str(value))  # never a formula in the reader's spreadsheet
     if column.kind == "date":
         return as_date(value, column).isoformat()
     number = as_number(value, column)
@@ -37,9 +39,9 @@ def csv_value(column: Column, value: Any) -> str:
 def write_csv(table: ReportTable, path: Path, lang: str = "zh_CN") -> None:
     """Write one table: a header row in ``lang``, then one line per row."""
     try:
-        with Path(path).open("w", encoding="utf-8-sig", newline="") as fh:
+        with make_private(path).open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
-            writer.writerow(table.header(lang))
+            writer.writerow([csv_text(h) for h in table.header(lang)])
             for row in table.rows:
                 writer.writerow([csv_value(c, row.get(c.key)) for c in table.columns])
     except OSError as exc:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from caseflow.adapters.exporters.table import ReportTable, cannot_write, format_value, is_chinese
 from caseflow.errors import InvalidInput
+from caseflow.files import make_private
 
 SVG_NS = "http://www.w3.org/2000/svg"
 
@@ -124,6 +125,7 @@ def write_html(
 ) -> None:
     """Write the page to ``path`` (UTF-8)."""
     try:
-        Path(path).write_text(render_html(tables, lang, charts, page_title), encoding="utf-8")
+        page = render_html(tables, lang, charts, page_title)
+        make_private(path).write_text(page, encoding="utf-8")
     except OSError as exc:
         raise cannot_write(path, exc) from exc

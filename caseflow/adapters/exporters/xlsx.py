@@ -26,6 +26,8 @@ from caseflow.adapters.exporters.table import (
     display_width,
     format_value,
 )
+from caseflow.adapters.inert import set_text_cell
+from caseflow.files import make_private
 
 TITLE_ROW = 1
 HEADER_ROW = 2
@@ -81,7 +83,7 @@ def _fill_sheet(ws: Worksheet, table: ReportTable, lang: str) -> None:
     ncols = len(table.columns)
     last = get_column_letter(ncols)
 
-    ws.cell(TITLE_ROW, 1, table.caption(lang)).font = Font(bold=True, size=13)
+    set_text_cell(ws.cell(TITLE_ROW, 1), table.caption(lang)).font = Font(bold=True, size=13)
     ws.cell(TITLE_ROW, 1).alignment = Alignment(horizontal="left", vertical="center")
     if ncols > 1:
         ws.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
@@ -89,7 +91,7 @@ def _fill_sheet(ws: Worksheet, table: ReportTable, lang: str) -> None:
 
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     for j, column in enumerate(table.columns, start=1):
-        cell = ws.cell(HEADER_ROW, j, column.header(lang))
+        cell = set_text_cell(ws.cell(HEADER_ROW, j), column.header(lang))
         cell.font = Font(bold=True)
         cell.fill = header_fill
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=False)
@@ -98,13 +100,17 @@ def _fill_sheet(ws: Worksheet, table: ReportTable, lang: str) -> None:
     for i, row in enumerate(table.rows, start=FIRST_DATA_ROW):
         for j, column in enumerate(table.columns, start=1):
             raw = row.get(column.key)
-            cell = ws.cell(i, j, _cell_value(column, raw))
+            value = _cell_value(column, raw)
+            # user text (a team called "=HYPERLINK(...)") is a string cell, never a formula
+            cell = set_text_cell(ws.cell(i, j), value) if isinstance(value, str) \
+                else ws.cell(i, j, value)
             cell.number_format = number_format(column)
             widths[j - 1] = max(widths[j - 1], display_width(format_value(column, raw)))
 
     if table.footnote:
         note_row = FIRST_DATA_ROW + len(table.rows) + 1
-        ws.cell(note_row, 1, table.footnote).font = Font(italic=True, color="595959")
+        set_text_cell(ws.cell(note_row, 1), table.footnote).font = Font(italic=True,
+                                                                        color="595959")
         if ncols > 1:
             ws.merge_cells(f"A{note_row}:{last}{note_row}")
 
@@ -133,6 +139,6 @@ def write_xlsx(tables: list[ReportTable], path: Path, lang: str = "zh_CN") -> No
     if not tables:
         wb.create_sheet("Sheet")
     try:
-        wb.save(Path(path))
+        wb.save(make_private(path))
     except OSError as exc:
         raise cannot_write(path, exc) from exc

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from caseflow.domain import values as values_
 from caseflow.domain.credit_code import normalize_credit_code
 from caseflow.errors import InvalidInput, NotFound
 
@@ -315,6 +316,13 @@ def validate_rows(rows: Iterable[SourceRow], existing_credit_codes: set[str]) ->
         name = values.get("name", "").strip()
         if not name:
             problems.append("enterprise name is empty")
+        for key, what, limit in (("name", "enterprise name", "name"),
+                                 ("owner", "owner", "owner"), ("address", "address", "address"),
+                                 ("contact", "contact", "contact")):
+            try:
+                values_.optional_text(values.get(key), what, limit=limit)
+            except InvalidInput as exc:
+                problems.append(exc.message)
 
         code = _check_code(row, problems)
         if code is not None:
@@ -328,6 +336,7 @@ def validate_rows(rows: Iterable[SourceRow], existing_credit_codes: set[str]) ->
         area: Decimal | None = None
         try:
             area = parse_area_mu(values.get("area_mu", ""))
+            values_.area_mu(area)
         except InvalidInput as exc:
             problems.append(exc.message)
 

@@ -12,12 +12,14 @@ from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
 from caseflow.adapters.notifiers.message import AlertMessage
+from caseflow.redact import mask
 
 
 class DeliveryError(Exception):
     """A channel could not deliver an alert; ``retryable`` says whether to try again later."""
 
     def __init__(self, message: str, *, retryable: bool, channel: str = "") -> None:
+        message = mask(message)  # channel errors quote URLs: robot keys never leave here
         super().__init__(message)
         self.message = message
         self.retryable = retryable

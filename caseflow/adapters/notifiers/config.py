@@ -42,6 +42,7 @@ from caseflow.adapters.notifiers.log import LogChannel
 from caseflow.adapters.notifiers.webhook import WebhookChannel
 from caseflow.clock import Clock
 from caseflow.errors import ConfigError
+from caseflow.redact import mask
 
 # Longest wait between attempts, however large max_attempts is made.
 MAX_BACKOFF = timedelta(days=1)
@@ -168,7 +169,8 @@ def _webhook(table: Any) -> WebhookSettings:
     for name, value in headers.items():
         if not isinstance(value, str):
             raise ConfigError(
-                f"config: {key}.headers.{name} must be a string, got {_show(value)}"
+                f"config: {key}.headers.{name} must be a string, "
+                f"got {_show(value, key + '.headers')}"
             )
     return WebhookSettings(
         url=url,
@@ -192,7 +194,8 @@ def _reject_unknown(key: str, table: dict[str, Any], known: set[str]) -> None:
 
 def _str(key: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ConfigError(f"config: {key} must be a non-empty string, got {_show(value)}")
+        raise ConfigError(f"config: {key} must be a non-empty string in quotes, "
+                          f"got {_show(value, key)}")
     return value
 
 
@@ -227,5 +230,12 @@ def _number(key: str, value: Any) -> float:
     return float(value)
 
 
-def _show(value: Any) -> str:
-    return f"{value!r} ({type(value).__name__})"
+_SECRET_KEYS = ("password", "token", "secret", "key", "url", "headers", "authorization")
+
+
+def _show(value: Any, key: str = "") -> str:
+    """The offending value for an error line; never a secret's (a password typed without
+    quotes is still a password)."""
+    if any(word in key.lower() for word in _SECRET_KEYS):
+        return f"a {type(value).__name__} (value not shown)"
+    return mask(f"{value!r} ({type(value).__name__})")
