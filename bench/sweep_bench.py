@@ -155,7 +155,8 @@ def _raw_pass(path: Path) -> float:
             "SELECT t.id, t.team_id, 1, 'open', ?, ?, NULL, 1 FROM ticket t "
             "JOIN enterprise_case c ON c.id = t.case_id "
             "WHERE t.status IN ('open', 'in_progress') AND t.due_at > ? AND t.due_at <= ? "
-            "AND c.status = 'active' ON CONFLICT (ticket_id) DO NOTHING",
+            "AND c.status = 'active' ON CONFLICT (ticket_id) WHERE status != 'signed_off' "
+            "DO NOTHING",
             (_stamp(SWEEP_AT), _stamp(SWEEP_AT), _stamp(LAST_SWEEP), _stamp(SWEEP_AT)))
         elapsed = time.perf_counter() - started
         con.execute("ROLLBACK")

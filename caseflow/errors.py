@@ -102,6 +102,19 @@ class GuardFailed(Refused):
         self.facts = facts or []
 
 
+class OrdersLeftOpen(Refused):
+    """``case advance`` would leave optional work orders of the stage open: the user
+    says whether to cancel them (``--cancel-open``) or keep them (``--keep-open``)."""
+
+    def __init__(self, message: str, *, case_id: int, stage: str, ids: list[int],
+                 hint: str | None = None, **params: Any) -> None:
+        super().__init__(message, hint=hint, case=case_id, stage=stage,
+                         orders=[f"#{i}" for i in ids], **params)
+        self.case_id = case_id
+        self.stage = stage
+        self.ids = ids
+
+
 class PermissionDenied(CaseflowError):
     """The acting user's role does not allow the request."""
 

@@ -23,7 +23,7 @@ NOT_YET_CONVERTED = {
     "adapters/cli/case_import.py": 1, "adapters/cli/demo_cmds.py": 1,
     "adapters/cli/report_cmds.py": 1, "adapters/cli/ticket_cmds.py": 1,
     "adapters/demo/run.py": 2,     "adapters/exporters/htmlpage.py": 2, "adapters/exporters/table.py": 9,
-    "adapters/importers/case_rows.py": 13, "adapters/notifiers/config.py": 12,
+    "adapters/importers/case_rows.py": 13, "services/alert_settings.py": 12,
     "adapters/scheduler.py": 3, "domain/calendar.py": 9, "domain/credit_code.py": 5,
     "domain/durations.py": 4, "domain/workflow.py": 2, "persistence/db.py": 1,
     "persistence/migrate.py": 1, "persistence/workflow_files.py": 3,

@@ -57,11 +57,12 @@ class Jobs:
     """The three jobs, each one log line per run; failures are logged, never fatal."""
 
     def __init__(self, app: App) -> None:
-        from caseflow.adapters.notifiers import build_channels, load_alert_settings
+        from caseflow.bootstrap import alert_channels
+        from caseflow.services.alerts import alert_settings
 
         self.app = app
-        self.alert_settings = load_alert_settings(app.settings.data)
-        self.channels = build_channels(self.alert_settings, clock=app.clock)
+        self.alert_settings = alert_settings(app)
+        self.channels = app.channels() if app.channel_factory else alert_channels(app)
 
     def sweep(self) -> None:
         from caseflow.services.sweep import sweep

@@ -315,11 +315,13 @@ def case_import(app: Any, actor: Any, project: str, filename: str, content_base6
 
 @usecase("case.advance", "POST", "/cases/{case_id}/advance")
 def case_advance(app: Any, actor: Any, case_id: int, trigger: str | None = None,
-                 note: str | None = None) -> dict[str, Any]:
-    """Move a case to its next stage (or fire a trigger)."""
+                 note: str | None = None, open_orders: str = "refuse") -> dict[str, Any]:
+    """Move a case to its next stage (or fire a trigger); ``open_orders`` left behind:
+    refuse, cancel or keep."""
     from caseflow.services import cases
 
-    return _moved(app, cases.advance(app, actor, case_id, trigger, note))
+    return _moved(app, cases.advance(app, actor, case_id, trigger, note,
+                                     open_orders=open_orders))
 
 
 @usecase("case.hold", "POST", "/cases/{case_id}/hold")
@@ -403,11 +405,14 @@ def report_progress(app: Any, actor: Any, year: int | None = None, by: str = "pr
 
 
 @usecase("report.burndown", "GET", "/reports/burndown")
-def report_burndown(app: Any, actor: Any, days: int = 30, team: str | None = None) -> Any:
-    """Open clear-list items per day (dates and counts)."""
+def report_burndown(app: Any, actor: Any, days: int = 30, team: str | None = None,
+                    last_day: str | None = None) -> Any:
+    """Open clear-list items per day (dates and counts), up to ``last_day`` (default today)."""
+    from caseflow.domain.durations import parse_date
     from caseflow.services import reports
 
-    series = reports.burndown(app, days, team=team)
+    series = reports.burndown(app, days, team=team,
+                              last_day=parse_date(last_day) if last_day else None)
     return {"dates": series.dates, "open_counts": series.open_counts}
 
 

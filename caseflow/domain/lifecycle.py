@@ -3,8 +3,10 @@
 Building a ``Machine`` per case would cost ~0.7 ms each (70 s for 100,000 cases),
 so a ``Lifecycle`` owns one model-less machine and fires its events on a small
 ``CaseState`` token built from the case row for the duration of one request.
-The machine's conditions are the same predicates that explain a refusal, so what
-the user is told is missing is exactly what the machine checked.
+The machine does the work: its conditions are the guards (they raise ``GuardFailed``
+naming what is missing, so the user is told exactly what the machine checked), its
+``before`` callbacks remember where a case was held from, its ``after`` callbacks
+settle it, and a trigger that does not apply is the machine's own ``MachineError``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from transitions import Machine
+from transitions import Machine, MachineError
 
 from caseflow.domain.workflow import PREVIOUS, Transition, WorkflowDefinition
 from caseflow.errors import GuardFailed, IllegalTransition, Refused
@@ -73,12 +75,14 @@ class Lifecycle:
                         machine_transitions.append({
                             "trigger": spec.trigger, "source": source, "dest": back,
                             "conditions": [self._held_from(back)],
+                            "after": [self._settle],
                         })
                 else:
                     machine_transitions.append({
                         "trigger": spec.trigger, "source": source, "dest": spec.dest,
-                        "conditions": [self._predicate(spec, source)],
+                        "conditions": [self._guard(spec, source)],
                         "before": [self._remember_hold] if self._kinds[spec.dest] == "side" else [],
+                        "after": [self._settle],
                     })
         self.machine = Machine(
             model=None,
@@ -127,8 +131,29 @@ class Lifecycle:
         label = getattr(self.definition, "fact_text", None)
         return label(fact) if label else Bilingual(fact.replace("_", " "), None)
 
-    def _predicate(self, spec: Transition, source: str) -> Callable[[Any], bool]:
-        return lambda event: not self.missing(event.model, spec, source)
+    def _guard(self, spec: Transition, source: str) -> Callable[[Any], bool]:
+        """The machine's condition for ``spec`` from ``source``: passes, or raises
+        ``GuardFailed`` naming exactly what it found missing (the case is not moved)."""
+        def check(event: Any) -> bool:
+            case: CaseState = event.model
+            orders, facts = self.blockers(case, spec, source)
+            if not orders and not facts:
+                return True
+            trigger = spec.trigger
+            raise GuardFailed(
+                "“{label}” cannot be done from stage {stage_label}: {reasons}",
+                missing=self.missing(case, spec, source), trigger=trigger, stage=source,
+                orders=[(o.id, o.title, o.title_zh) for o in orders], facts=facts,
+                label=self.definition.trigger_text(trigger),
+                stage_label=self.definition.stage_text(source),
+                reasons=Joined(self._reasons(orders, facts), "; "),
+            )
+        return check
+
+    def _settle(self, event: Any) -> None:
+        """After a move: a case that is no longer on the side forgets where it was held."""
+        if self._kinds.get(event.model.state) != "side":
+            event.model.held_from = None
 
     @staticmethod
     def _held_from(stage: str) -> Callable[[Any], bool]:
@@ -217,9 +242,16 @@ class Lifecycle:
         one whose preconditions do not hold.
         """
         source = case.state
-        allowed = self.allowed_triggers(source)
-        spec = self._specs.get((trigger, source))
-        if spec is None:
+        event = self.machine.events.get(trigger)
+        moved = False
+        if event is not None:
+            with self._lock:
+                try:
+                    moved = event.trigger(case)  # the guards raise what is missing
+                except MachineError:
+                    event = None
+        if event is None:
+            allowed = self.allowed_triggers(source)
             known = any(s.trigger == trigger for s in self.definition.transitions)
             raise IllegalTransition(
                 "“{label}” is not allowed from stage {stage_label}; allowed: {listing}",
@@ -228,29 +260,14 @@ class Lifecycle:
                 stage_label=self.definition.stage_text(source),
                 listing=self._choices(allowed),
             )
-        if spec.dest != PREVIOUS:
-            missing = self.missing(case, spec, source)
-            if missing:
-                orders, facts = self.blockers(case, spec, source)
-                raise GuardFailed(
-                    "“{label}” cannot be done from stage {stage_label}: {reasons}", missing=missing,
-                    trigger=trigger, stage=source,
-                    orders=[(o.id, o.title, o.title_zh) for o in orders], facts=facts,
-                    label=self.definition.trigger_text(trigger),
-                    stage_label=self.definition.stage_text(source),
-                    reasons=Joined(self._reasons(orders, facts), "; "),
-                )
-        with self._lock:
-            moved = self.machine.events[trigger].trigger(case)
         if not moved:
             raise GuardFailed("“{label}” cannot be done from stage {stage_label}: the case "
                               "was not held from a stage this workflow can return to",
                               missing=["held_from"],
                               label=self.definition.trigger_text(trigger),
                               stage_label=self.definition.stage_text(source))
-        if self._kinds.get(case.state) != "side":
-            case.held_from = None
-        return Move(trigger=trigger, source=source, dest=case.state, transition=spec)
+        return Move(trigger=trigger, source=source, dest=case.state,
+                    transition=self._specs[(trigger, source)])
 
 
 def mermaid(definition: WorkflowDefinition, lang: str = "en") -> str:

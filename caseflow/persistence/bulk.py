@@ -19,14 +19,14 @@ def allocate_ids(session: Session, table: sa.Table, count: int) -> list[int]:
         return []
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        rows = session.execute(
+        rows: Any = session.execute(
             sa.text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
                     "FROM generate_series(1, :n)"),
             {"table": table.name, "n": count},
         ).scalars()
         return sorted(int(r) for r in rows)
     # SQLite: BEGIN IMMEDIATE (see persistence.db) means no other writer can interleave.
-    top = session.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()
+    top: Any = session.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()
     return list(range(int(top) + 1, int(top) + 1 + count))
 
 

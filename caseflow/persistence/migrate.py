@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 
 from caseflow.errors import Refused
 
-SCHEMA_HEAD = "0008_accounts"
+SCHEMA_HEAD = "0009_accounts"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 

@@ -234,7 +234,9 @@ _entry_version = version_column()
 
 
 class ClearListEntry(SQLModel, table=True):
-    """A work order on the clear-to-zero list (清零清单): one entry per order, ever."""
+    """A work order on the clear-to-zero list (清零清单): at most one live entry (open or
+    awaiting sign-off) per order; an order reopened after its sign-off comes back as a
+    new entry, the old one kept as history."""
 
     __tablename__: ClassVar[str] = "clear_list_entry"  # type: ignore[misc]
     __table_args__ = (
@@ -252,9 +254,14 @@ class ClearListEntry(SQLModel, table=True):
         sa.Index("ix_entry_left_team", "team_id", "level",
                  sqlite_where=sa.text("status != 'signed_off'"),
                  postgresql_where=sa.text("status != 'signed_off'")),
+        # one live entry per order (migration 0008_entry_episodes)
+        sa.Index("ix_entry_ticket", "ticket_id"),
+        sa.Index("ux_entry_live_ticket", "ticket_id", unique=True,
+                 sqlite_where=sa.text("status != 'signed_off'"),
+                 postgresql_where=sa.text("status != 'signed_off'")),
     )
     id: int | None = Field(default=None, primary_key=True)
-    ticket_id: int = Field(foreign_key="ticket.id", unique=True)
+    ticket_id: int = Field(foreign_key="ticket.id")
     team_id: int | None = Field(default=None, foreign_key="team.id")
     level: int = Field(default=1)
     status: str = Field(default="open", max_length=20)

@@ -38,8 +38,9 @@ from caseflow.services.app import App
 from caseflow.services.queries import ticket_is_open
 
 if TYPE_CHECKING:
-    from caseflow.adapters.notifiers import AlertSettings, Channel
+    from caseflow.services.alert_settings import AlertSettings
     from caseflow.services.permissions import Actor
+    from caseflow.services.ports import Channel
 
 LEASE = timedelta(minutes=10)
 BATCH = 100
@@ -87,7 +88,7 @@ class DigestResult:
 
 
 def alert_settings(app: App) -> AlertSettings:
-    from caseflow.adapters.notifiers import load_alert_settings
+    from caseflow.services.alert_settings import load_alert_settings
 
     return load_alert_settings(app.settings.data)
 
@@ -137,7 +138,7 @@ def dispatch(app: App, channels: Sequence[Channel], *, retry_failed: bool = Fals
     the queue, due now (each gets one more attempt once past the bound). ``actor`` is
     the person running it by hand (supervisor or admin); the scheduler passes none.
     """
-    from caseflow.adapters.notifiers import AlertMessage, DeliveryError
+    from caseflow.services.ports import AlertMessage, DeliveryError
     from caseflow.services.sweep import require_operator
 
     require_operator(actor, "deliver alerts (the scheduler does this unattended)")
@@ -191,7 +192,7 @@ def _claim(app: App, batch: int) -> list[dict[str, Any]]:
     now = app.clock.now()
     with app.uow() as uow:
         session = uow.session
-        ids = session.execute(
+        ids: Any = session.execute(
             sa.select(Alert.id)
             .where(Alert.status == "pending", Alert.next_attempt_at <= now)  # type: ignore[operator]
             .order_by(Alert.next_attempt_at, Alert.id)  # type: ignore[arg-type]
@@ -297,7 +298,7 @@ def digest(app: App, day: date | None = None, channels: Sequence[str] | None = N
         rows: list[dict[str, Any]] = []
         people = 0
         for user in users:
-            mine = Ticket.assignee_id == user.id
+            mine: Any = Ticket.assignee_id == user.id
             if user.role == "lead" and user.team_id is not None:
                 mine = sa.or_(mine, sa.and_(Ticket.assignee_id.is_(None),  # type: ignore[union-attr]
                                             Ticket.team_id == user.team_id))
@@ -349,7 +350,9 @@ def digest(app: App, day: date | None = None, channels: Sequence[str] | None = N
 
 def _insert(postgres: bool) -> Any:
     if postgres:
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert

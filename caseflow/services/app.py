@@ -1,11 +1,14 @@
-"""The composition root: what every service needs, built once per process.
+"""What every service needs — engine, settings, clock, calendar, alert channels — built
+once per process by the composition root (``caseflow.bootstrap``).
 
-Adapters (CLI, scheduler, demo, tests) build an ``App`` and pass it to service
-functions; nothing below reaches for globals, the wall clock or the environment.
+Adapters get their ``App`` from ``caseflow.bootstrap`` (tests may build one bare) and
+pass it to service functions; nothing below reaches for globals, the wall clock or
+the environment, and nothing here imports an adapter.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -16,11 +19,11 @@ from caseflow.clock import Clock, SystemClock
 from caseflow.config import Settings, load_settings
 from caseflow.domain.calendar import WorkCalendar, parse_overrides
 from caseflow.persistence.db import make_engine
-from caseflow.persistence.transaction import Transaction
+from caseflow.persistence.uow import UnitOfWork
 
 if TYPE_CHECKING:
-    from caseflow.persistence.uow import UnitOfWork
     from caseflow.persistence.workflow_files import WorkflowCatalog
+    from caseflow.services.ports import Channel
 
 
 @dataclass
@@ -29,6 +32,13 @@ class App:
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    # set by the composition root (``caseflow.bootstrap``): builds the alert channels
+    channel_factory: Callable[[App], list[Channel]] | None = None
+
+    def channels(self) -> list[Channel]:
+        """The alert channels the composition root wired (none for a bare App: a test
+        hands its channels to the dispatcher itself)."""
+        return self.channel_factory(self) if self.channel_factory is not None else []
 
     @cached_property
     def workflows(self) -> WorkflowCatalog:
@@ -37,14 +47,13 @@ class App:
         return WorkflowCatalog(self.settings.workflow_dirs)
 
     def uow(self, *, readonly: bool = False) -> UnitOfWork:
-        """An ORM unit of work (SQLModel session): most use cases."""
-        from caseflow.persistence.uow import UnitOfWork  # the ORM: ~0.25 s to import
-
+        """The unit of work of one use case (its ORM session is opened on first use)."""
         return UnitOfWork(self.engine, readonly=readonly)
 
-    def transaction(self, *, readonly: bool = False) -> Transaction:
-        """A Core transaction: the use cases a person waits on many times a day."""
-        return Transaction(self.engine, readonly=readonly)
+    def transaction(self, *, readonly: bool = False) -> UnitOfWork:
+        """The same unit of work, for the use cases a person waits on many times a day:
+        they use only its Core connection (``.conn``) and never load the ORM."""
+        return UnitOfWork(self.engine, readonly=readonly)
 
     @classmethod
     def from_settings(

@@ -15,11 +15,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from caseflow.domain import values
+from caseflow.domain import values, work_order
 from caseflow.domain.credit_code import normalize_credit_code
 from caseflow.domain.lifecycle import CaseState, Lifecycle, Move, OpenOrder
 from caseflow.domain.workflow import Stage, WorkflowDefinition
-from caseflow.errors import InvalidInput, NotFound, Refused
+from caseflow.errors import InvalidInput, NotFound, OrdersLeftOpen, Refused
 from caseflow.persistence import tables
 from caseflow.persistence.bulk import allocate_ids, bulk_insert
 from caseflow.persistence.models import AuditEvent, Case, Project, Team, Ticket
@@ -199,14 +199,13 @@ def _open_stage_orders_bulk(
     for tid, row in zip(ticket_ids, rows, strict=True):
         row["id"] = tid
     bulk_insert(session, ticket_table, rows)
-    bulk_insert(session, AuditEvent.__table__, [{  # type: ignore[attr-defined]
-        "at": now, "actor": actor.login, "action": "ticket.open", "entity": "ticket",
-        "case_id": row["case_id"], "ticket_id": tid, "team_id": row["team_id"],
-        "project_id": project_id,
-        "after": {"title": row["title"], "status": "open", "due_at": row["due_at"].isoformat(),
-                  "template": row["template_key"], "required": row["required"]},
-        "note": None,
-    } for tid, row in zip(ticket_ids, rows, strict=True)])
+    bulk_insert(session, AuditEvent.__table__, [  # type: ignore[attr-defined]
+        work_order.opened(
+            ticket_id=tid, case_id=row["case_id"], team_id=row["team_id"], assignee_id=None,
+            due_at=row["due_at"], actor=actor.login, at=now,
+            extra={"title": row["title"], "template": row["template_key"],
+                   "required": row["required"]},
+        ).audit_row(project_id) for tid, row in zip(ticket_ids, rows, strict=True)])
     return rows
 
 
@@ -241,7 +240,7 @@ def _state_of(session: Session, case: Case) -> CaseState:
 
 
 def _apply(app: App, actor: Actor, case_id: int, note: str | None,
-           choose: Callable[[Lifecycle, Case], str]) -> Advanced:
+           choose: Callable[[Lifecycle, Case], str], open_orders: str = "cancel") -> Advanced:
     with app.uow() as uow:
         session = uow.session
         case = get_case(session, case_id, lock=uow.is_postgres)
@@ -258,11 +257,12 @@ def _apply(app: App, actor: Actor, case_id: int, note: str | None,
         case.stage_entered_at = case.updated_at = now
         session.add(case)
         session.flush()
-        audit.record(session, at=now, actor=actor, action=f"case.{trigger}", case=case,
+        audit.record(session, at=now, actor=actor.login, action=f"case.{trigger}", case=case,
                      before=before,
                      after={"stage": case.stage, "status": case.status,
                             "held_from": case.held_from}, note=note)
-        cancelled = _cancel_left_behind(session, actor, case, move, lifecycle, now)
+        cancelled = _cancel_left_behind(session, actor, case, move, lifecycle, now, note,
+                                        open_orders)
         opened: list[dict[str, Any]] = []
         if lifecycle.opens_orders(move):
             opened = _open_stage_orders_bulk(app, session, actor, definition.stage(move.dest),
@@ -279,13 +279,20 @@ def _apply(app: App, actor: Actor, case_id: int, note: str | None,
                     cancelled=cancelled)
 
 
-def _cancel_left_behind(session: Session, actor: Actor, case: Case, move: Move,
-                        lifecycle: Lifecycle, now: datetime) -> list[int]:
-    """Optional orders of a stage the case leaves forward, and every open order of a
-    withdrawn case, are cancelled (kept, never deleted) so they do not go overdue.
+OPEN_ORDERS = ("refuse", "cancel", "keep")
 
-    One version-checked UPDATE for all of them and one batch of audit events: the
-    case row is locked by this transaction, so the set read is the set changed."""
+
+def _cancel_left_behind(session: Session, actor: Actor, case: Case, move: Move,
+                        lifecycle: Lifecycle, now: datetime, note: str | None,
+                        open_orders: str) -> list[int]:
+    """Every open order of a withdrawn case is cancelled (kept, never deleted) so it does
+    not go overdue. Optional orders still open in a stage the case leaves forward are
+    refused by default, naming them; ``open_orders`` says what to do instead: ``cancel``
+    them (the note recorded on each) or ``keep`` them open under the old stage.
+
+    Each order goes through the work-order machine (``cancel``); then one version-checked
+    UPDATE for all of them and one batch of events: the case row is locked by this
+    transaction, so the set read is the set changed."""
     ticket = tables.ticket
     if lifecycle.status_of(move.dest) == "withdrawn":
         where = [ticket.c.case_id == case.id]
@@ -293,11 +300,27 @@ def _cancel_left_behind(session: Session, actor: Actor, case: Case, move: Move,
         where = [ticket.c.case_id == case.id, ticket.c.stage == move.source]
     else:
         return []
-    found = session.execute(sa.select(ticket.c.id, ticket.c.status, ticket.c.team_id)
-                            .where(*where, ticket_is_open())).all()
+    found = session.execute(sa.select(ticket).where(*where, ticket_is_open())
+                            .order_by(ticket.c.id)).all()
     if not found:
         return []
     ids = [row.id for row in found]
+    if lifecycle.status_of(move.dest) != "withdrawn":
+        if open_orders == "keep":
+            return []
+        if open_orders != "cancel":
+            raise OrdersLeftOpen(
+                "case #{case} still has open work orders in stage {stage}: {orders}",
+                hint="pass --cancel-open to cancel them, the --note recorded on each, "
+                     "or --keep-open to leave them open under that stage",
+                case_id=case.id or 0, stage=move.source, ids=ids)
+    entries = dict(session.execute(
+        sa.select(tables.clear_list_entry.c.ticket_id, tables.clear_list_entry.c.status)
+        .where(tables.clear_list_entry.c.ticket_id.in_(ids),
+               tables.clear_list_entry.c.status != "signed_off")).all())
+    why = note or f"case {move.trigger}"
+    events = [work_order.fire(work_order.WorkOrder.of(row, entries.get(row.id)), "cancel",
+                              doer=actor, at=now, note=why) for row in found]
     changed = session.execute(
         ticket.update().where(ticket.c.id.in_(ids), ticket_is_open())
         .values(status="cancelled", closed_at=now, closed_by=actor.login,
@@ -305,21 +328,23 @@ def _cancel_left_behind(session: Session, actor: Actor, case: Case, move: Move,
     ).rowcount
     if changed != len(ids):
         raise stale()
-    bulk_insert(session, tables.audit_event, [{
-        "at": now, "actor": actor.login, **actor.came, "action": "ticket.cancel",
-        "entity": "ticket",
-        "case_id": case.id, "ticket_id": row.id, "team_id": row.team_id,
-        "project_id": case.project_id, "before": {"status": row.status},
-        "after": {"status": "cancelled"}, "note": f"case {move.trigger}",
-    } for row in found])
+    bulk_insert(session, tables.audit_event, [e.audit_row(case.project_id) for e in events])
     return ids
 
 
 def advance(app: App, actor: Actor, case_id: int, trigger: str | None = None,
-            note: str | None = None) -> Advanced:
-    """Fire ``trigger`` (or the single forward transition) on a case."""
+            note: str | None = None, open_orders: str = "refuse") -> Advanced:
+    """Fire ``trigger`` (or the single forward transition) on a case.
+
+    Optional orders still open in the stage left behind refuse the move, naming them,
+    unless ``open_orders`` is ``cancel`` (each cancelled with ``note``) or ``keep``."""
+    if open_orders not in OPEN_ORDERS:
+        raise InvalidInput("open orders “{value}” must be one of {choices}",
+                           value=open_orders, choices=list(OPEN_ORDERS))
+    if open_orders == "cancel" and (not note or not note.strip()):
+        raise InvalidInput("--cancel-open needs --note saying why the open orders are cancelled")
     return _apply(app, actor, case_id, note,
-                  lambda lc, case: trigger or lc.forward_trigger(case.stage))
+                  lambda lc, case: trigger or lc.forward_trigger(case.stage), open_orders)
 
 
 def hold(app: App, actor: Actor, case_id: int, reason: str) -> Advanced:

@@ -12,24 +12,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 
 from caseflow.clock import ensure_utc
 from caseflow.domain import values
-from caseflow.errors import InvalidInput, NotFound, Refused
+from caseflow.errors import InvalidInput, NotFound
 from caseflow.persistence import tables as t
-from caseflow.services import audit, evidence
+from caseflow.services import evidence, work_orders
 from caseflow.services.app import App
 from caseflow.services.directory import team_by_code
 from caseflow.services.permissions import Actor, require_role
 from caseflow.services.tickets import retract_fact
-
-if TYPE_CHECKING:
-    from sqlmodel import Session
-
-    from caseflow.persistence.models import ClearListEntry
 
 LEFT = ("open", "awaiting_signoff")
 # The partial indexes' condition, written literally: SQLite uses a partial index only
@@ -211,7 +206,7 @@ def _by_town(query: Any) -> Any:
 
 def _per_team(conn: Any, where: list[Any], *, joins_project: bool) -> dict[str, int]:
     e = t.clear_list_entry
-    counts = sa.select(e.c.team_id, sa.func.count().label("n")).select_from(e)
+    counts: Any = sa.select(e.c.team_id, sa.func.count().label("n")).select_from(e)
     if joins_project:
         counts = _by_town(counts)
     counts = counts.where(*where).group_by(e.c.team_id).subquery()
@@ -239,8 +234,11 @@ def show_entry(app: App, entry_id: int) -> EntryView:
 def entry_for_ticket(app: App, ticket_id: int) -> EntryView | None:
     """A work order's clear-list entry, if it ever went on the list."""
     with app.transaction(readonly=True) as tx:
-        rows = _entries(tx.conn.execute(
-            _ENTRY_QUERY.where(t.clear_list_entry.c.ticket_id == ticket_id)))
+        e = t.clear_list_entry
+        # its live entry if it is on the list now, else the last one (signed off)
+        rows = _entries(tx.conn.execute(_ENTRY_QUERY.where(e.c.ticket_id == ticket_id)
+                                        .order_by((e.c.status == "signed_off").asc(),
+                                                  e.c.id.desc())))
         row = next(rows, None)
         return EntryView(**row) if row is not None else None
 
@@ -254,15 +252,6 @@ def _one(executor: Any, entry_id: int) -> EntryView:
     return EntryView(**row)
 
 
-def _entry(session: Session, entry_id: int) -> ClearListEntry:
-    from caseflow.persistence.models import ClearListEntry
-
-    entry = session.get(ClearListEntry, entry_id)
-    if entry is None:
-        raise NotFound(f"no clear-list entry #{entry_id}", hint="see `caseflow clearlist --all`")
-    return entry
-
-
 def _text(text: str | None, option: str) -> str:
     if text is None or not text.strip():
         raise InvalidInput(f"{option} is required", hint="say what was checked or what is wrong")
@@ -272,70 +261,40 @@ def _text(text: str | None, option: str) -> str:
     return checked
 
 
-def _require_awaiting(entry: ClearListEntry, doing: str) -> None:
-    if entry.status != "awaiting_signoff":
-        state = entry.status.replace("_", " ")
-        hint = ("close its work order first" if entry.status == "open"
-                else "it is already off the list")
-        raise Refused(f"clear-list entry #{entry.id} is {state}; only an entry awaiting "
-                      f"sign-off can be {doing}", hint=hint)
-
-
 def signoff(app: App, actor: Actor, entry_id: int, note: str) -> EntryView:
     """销号: a supervisor confirms the closed work order really cleared the item."""
     note = _text(note, "--note")
     require_role(actor, "supervisor", doing="sign clear-list entries off")
-    with app.uow() as uow:
-        session = uow.session
-        entry = _entry(session, entry_id)
-        _require_awaiting(entry, "signed off")
-        from caseflow.persistence.models import Ticket
-
-        ticket = session.get(Ticket, entry.ticket_id)
-        evidence.require(session, app, ticket, "signoff")
-        now = app.clock.now()
-        entry.status, entry.signed_off_at, entry.signed_off_by = "signed_off", now, actor.login
-        entry.note, entry.next_level_at = note, None
-        session.add(entry)
-        session.flush()
-        audit.record(session, at=now, actor=actor, action="entry.signed_off",
-                     ticket=ticket, entry_id=entry.id, before={"status": "awaiting_signoff"},
-                     after={"status": "signed_off", "level": entry.level}, note=note)
-        uow.commit()
-        return _one(session, entry_id)
+    with app.transaction() as tx:
+        loaded = _loaded(app, tx.conn, entry_id)
+        work_orders.change(app, tx.conn, actor, loaded, "sign_off", note=note)
+        # after the machine: an entry not awaiting sign-off is told so first
+        evidence.require(tx.conn, app, loaded.row, "signoff")
+        tx.commit()
+        return _one(tx.conn, entry_id)
 
 
 def reject(app: App, actor: Actor, entry_id: int, reason: str) -> EntryView:
     """Refuse a closure: the work order is reopened and the entry is open again."""
     reason = _text(reason, "--reason")
     require_role(actor, "supervisor", doing="reject clear-list entries")
-    with app.uow() as uow:
-        session = uow.session
-        entry = _entry(session, entry_id)
-        _require_awaiting(entry, "rejected")
-        from caseflow.persistence.models import Case, Ticket
+    with app.transaction() as tx:
+        loaded = _loaded(app, tx.conn, entry_id)
+        work_orders.change(app, tx.conn, actor, loaded, "reject", note=reason,
+                           action="ticket.reopen", entry_action="entry.rejected")
+        retract_fact(tx.conn, loaded.row, actor, app.clock.now(), reason)
+        tx.commit()
+        return _one(tx.conn, entry_id)
 
-        ticket = session.get(Ticket, entry.ticket_id)
-        assert ticket is not None
-        case = session.get(Case, ticket.case_id)
-        if case is not None and case.status in ("withdrawn", "done"):
-            raise Refused(f"case #{case.id} is {case.status}; its work orders cannot be reopened",
-                          hint="sign the entry off instead")
-        now = app.clock.now()
-        if ticket.status == "closed":
-            before = {"status": ticket.status, "version": ticket.version}
-            ticket.status, ticket.closed_at, ticket.closed_by = "open", None, None
-            session.add(ticket)
-            session.flush()
-            audit.record(session, at=now, actor=actor, action="ticket.reopen",
-                         ticket=ticket, before=before,
-                         after={"status": "open", "version": ticket.version}, note=reason)
-            retract_fact(session, ticket, actor, now, reason)
-        entry.status, entry.awaiting_since = "open", None
-        session.add(entry)
-        session.flush()
-        audit.record(session, at=now, actor=actor, action="entry.rejected", ticket=ticket,
-                     entry_id=entry.id, before={"status": "awaiting_signoff"},
-                     after={"status": "open", "level": entry.level}, note=reason)
-        uow.commit()
-        return _one(session, entry_id)
+
+def _loaded(app: App, conn: Any, entry_id: int) -> work_orders.Loaded:
+    """The entry's work order, with this entry (not another of the same order) as the one
+    the sign-off or rejection moves."""
+    entry = conn.execute(sa.select(t.clear_list_entry)
+                         .where(t.clear_list_entry.c.id == entry_id)).first()
+    if entry is None:
+        raise NotFound("no clear-list entry #{id}", hint="see `caseflow clearlist --all`",
+                       id=entry_id)
+    loaded = work_orders.load(app, conn, entry.ticket_id)
+    loaded.entry, loaded.order.entry_status, loaded.order.entry_id = entry, entry.status, entry.id
+    return loaded

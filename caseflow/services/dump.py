@@ -169,7 +169,7 @@ def _converters(table: sa.Table, columns: list[str]) -> list[Callable[[Any], Any
     def number(v: Any) -> Any:  # ijson gives Decimal for non-integers
         return float(v) if v is not None and not isinstance(v, int | bool) else v
 
-    out = []
+    out: list[Callable[[Any], Any]] = []
     for name in columns:
         if name not in table.c:
             raise InvalidInput(f"the dump has a column {table.name}.{name} this schema lacks")
@@ -262,7 +262,7 @@ def import_dump(app: App, path: Path,
             raise InvalidInput(f"{path} is cut short or damaged ({_one_line(exc)}); "
                                "nothing was restored") from None
         except sa.exc.IntegrityError as exc:
-            raise InvalidInput(f"{path} does not hold together ({_one_line(exc.orig)}); "
+            raise InvalidInput(f"{path} does not hold together ({_one_line(exc.orig or exc)}); "
                                "nothing was restored") from None
         if conn.dialect.name == "postgresql":
             for name in TABLES:

@@ -106,7 +106,7 @@ def add(conn: Connection, app: App, actor: Actor, ticket: Any,
         found = conn.execute(sa.select(e.c.id).where(e.c.ticket_id == ticket.id,
                                                      e.c.sha256 == digest)).first()
         if found is None:
-            new_id = conn.execute(e.insert().values(
+            new_id: int = conn.execute(e.insert().values(
                 ticket_id=ticket.id, sha256=digest, filename=filename, content_type=kind,
                 size=len(data), uploaded_by=actor.login, uploaded_at=now,
             ).returning(e.c.id)).scalar_one()

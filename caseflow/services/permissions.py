@@ -11,12 +11,40 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Protocol
 
+from caseflow.domain.work_order import leads, may_work_on
 from caseflow.errors import PermissionDenied
 
-# Rows are Core rows or ORM objects alike: only their attributes are read here.
-Case = Ticket = User = Any
+
+# Rows are Core rows or ORM objects alike: only these attributes are read here.
+class User(Protocol):
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def login(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def team_id(self) -> int | None: ...
+
+
+class Ticket(Protocol):
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def team_id(self) -> int | None: ...
+    @property
+    def assignee_id(self) -> int | None: ...
+
+
+class Case(Protocol):
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def team_id(self) -> int | None: ...
 
 SYSTEM = "system"
 
@@ -62,16 +90,8 @@ def require_role(actor: Actor, *roles: str, doing: str) -> None:
 
 
 def can_work_on(actor: Actor, ticket: Ticket) -> bool:
-    if actor.is_admin:
-        return True
-    if actor.role == "lead":
-        return ticket.team_id is not None and ticket.team_id == actor.team_id \
-            or ticket.assignee_id == actor.id
-    if actor.role == "member":
-        if ticket.assignee_id is not None:
-            return ticket.assignee_id == actor.id
-        return ticket.team_id is not None and ticket.team_id == actor.team_id
-    return False
+    """The work-order machine's rule (``domain.work_order.may_work_on``)."""
+    return may_work_on(actor, ticket.team_id, ticket.assignee_id)
 
 
 def require_work_on(actor: Actor, ticket: Ticket, doing: str) -> None:
@@ -87,9 +107,7 @@ def require_work_on(actor: Actor, ticket: Ticket, doing: str) -> None:
 
 def require_lead_of(actor: Actor, ticket: Ticket, doing: str) -> None:
     """Assigning and extending: the team's lead or an admin."""
-    if actor.is_admin:
-        return
-    if actor.role == "lead" and ticket.team_id is not None and ticket.team_id == actor.team_id:
+    if leads(actor, ticket.team_id):
         return
     raise PermissionDenied(
         f"{actor.login} may not {doing} work order #{ticket.id}: only its team's lead or an admin"

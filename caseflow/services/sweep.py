@@ -55,6 +55,7 @@ from sqlmodel import Session
 
 from caseflow.clock import ensure_utc
 from caseflow.domain import escalation
+from caseflow.domain.work_order import SNAPSHOT_KEYS
 from caseflow.domain.workflow import WorkflowDefinition
 from caseflow.persistence.models import SweepState, UTCDateTime
 from caseflow.services.app import App
@@ -82,7 +83,7 @@ class SweepResult:
 
 def channel_names(app: App) -> list[str]:
     """The channels alerts are queued for, from ``[alerts]`` in the config."""
-    from caseflow.adapters.notifiers.config import load_alert_settings
+    from caseflow.services.alert_settings import load_alert_settings
 
     settings = load_alert_settings(app.settings.data)
     names = ["log"]
@@ -129,7 +130,7 @@ class _Sweep:
 
     # ------------------------------------------------------------------ helpers
     def sql(self, text: str, params: dict[str, Any] | list[dict[str, Any]] | None = None,
-            columns: Sequence[sa.ColumnClause[Any]] = ()) -> sa.CursorResult[Any]:
+            columns: Sequence[sa.ColumnClause[Any]] = ()) -> Any:
         """Raw SQL with datetimes bound as UTC columns and lists expanded for IN."""
         stmt = sa.text(text)
         sample = (params[0] if params else {}) if isinstance(params, list) else (params or {})
@@ -141,11 +142,24 @@ class _Sweep:
         if binds:
             stmt = stmt.bindparams(*binds)
         executable = stmt.columns(*columns) if columns else stmt
-        return self.session.execute(executable, params or {})  # type: ignore[return-value]
+        return self.session.execute(executable, params or {})
 
     def json(self, *pairs: str) -> str:
         fn = "json_build_object" if self.pg else "json_object"
         return f"{fn}({', '.join(pairs)})"
+
+    def snapshot(self, level: str, entry_status: str) -> str:
+        """The work order's snapshot (``domain.work_order.Snapshot``) as SQL over ``t``:
+        the same keys every other change of an order writes, so reports read one shape."""
+        if self.pg:
+            due = ("to_char(t.due_at AT TIME ZONE 'UTC', "
+                   "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')")
+        else:  # stored as 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC
+            due = "replace(t.due_at, ' ', 'T') || '+00:00'"
+        values = {"status": "t.status", "assignee_id": "t.assignee_id", "due_at": due,
+                  "level": level, "entry_status": entry_status, "version": "t.version"}
+        assert tuple(values) == SNAPSHOT_KEYS
+        return self.json(*(f"'{k}', {v}" for k, v in values.items()))
 
     def definition(self, wv_id: int) -> WorkflowDefinition:
         found = self.definitions.get(wv_id)
@@ -303,8 +317,8 @@ class _Sweep:
         ids = {"eids": list(entry_ids), "hi": self.hi}
         self.sql("UPDATE clear_list_entry SET status = 'awaiting_signoff', awaiting_since = :hi, "
                  "next_level_at = NULL WHERE id IN :eids", ids)
-        before = self.json("'status'", "'open'")
-        after = self.json("'status'", "'awaiting_signoff'")
+        before = self.snapshot("t.level", "'open'")
+        after = self.snapshot("t.level", "'awaiting_signoff'")
         self.sql(
             "INSERT INTO audit_event (at, actor, action, entity, case_id, ticket_id, entry_id, "
             'team_id, project_id, "before", "after", note) '
@@ -319,7 +333,8 @@ class _Sweep:
         terms, params = [], {"hi": self.hi, "tids": tickets or [-1], "cids": cases or [-1]}
         terms.append("(t.id IN :tids OR t.case_id IN :cids)")
         where = (f"{terms[0]} AND t.status IN {OPEN} AND t.due_at <= :hi AND c.status = 'active' "
-                 "AND NOT EXISTS (SELECT 1 FROM clear_list_entry e WHERE e.ticket_id = t.id)")
+                 "AND NOT EXISTS (SELECT 1 FROM clear_list_entry e WHERE e.ticket_id = t.id "
+                 "AND e.status != 'signed_off')")
         return where, params
 
     def _pairs_catch_up(self, tickets: list[int], cases: list[int]) -> list[tuple[int, datetime]]:
@@ -345,7 +360,8 @@ class _Sweep:
             "CROSS JOIN enterprise_case c CROSS JOIN sweep_level l "
             "WHERE c.id = t.case_id AND l.wv_id = c.workflow_version_id AND l.due_at = t.due_at "
             f"AND {where} AND l.level > 0 "
-            "AND NOT EXISTS (SELECT 1 FROM clear_list_entry e WHERE e.ticket_id = t.id)", params)
+            "AND NOT EXISTS (SELECT 1 FROM clear_list_entry e WHERE e.ticket_id = t.id "
+            "AND e.status != 'signed_off')", params)
 
     def _hits_rising(self) -> None:
         self.sql(
@@ -380,10 +396,12 @@ class _Sweep:
             "level_raised_at, next_level_at, version) "
             "SELECT h.ticket_id, t.team_id, h.new_level, 'open', :hi, :hi, h.next_level_at, 1 "
             "FROM sweep_hit h CROSS JOIN ticket t WHERE t.id = h.ticket_id "
-            "AND h.entry_id IS NULL ON CONFLICT (ticket_id) DO NOTHING", hi).rowcount
+            "AND h.entry_id IS NULL ON CONFLICT (ticket_id) WHERE status != 'signed_off' "
+            "DO NOTHING", hi).rowcount
         if new:
             self.sql("UPDATE sweep_hit SET entry_id = (SELECT e.id FROM clear_list_entry e "
-                     "WHERE e.ticket_id = sweep_hit.ticket_id) WHERE entry_id IS NULL")
+                     "WHERE e.ticket_id = sweep_hit.ticket_id AND e.status != 'signed_off') "
+                     "WHERE entry_id IS NULL")
         raised = self.sql(
             "UPDATE clear_list_entry SET level = (SELECT h.new_level FROM sweep_hit h "
             "WHERE h.entry_id = clear_list_entry.id), level_raised_at = :hi "
@@ -397,9 +415,9 @@ class _Sweep:
         self.sql("UPDATE ticket SET level = (SELECT h.new_level FROM sweep_hit h "
                  "WHERE h.ticket_id = ticket.id) "
                  "WHERE id IN (SELECT ticket_id FROM sweep_hit WHERE new_level > old_level)")
-        old = self.json("'level'", "h.old_level")
-        before = f"CASE WHEN h.old_level = 0 THEN NULL ELSE {old} END"
-        after = self.json("'level'", "h.new_level", "'status'", "'open'")
+        before = self.snapshot("h.old_level",
+                               "CASE WHEN h.old_level = 0 THEN NULL ELSE 'open' END")
+        after = self.snapshot("h.new_level", "'open'")
         self.sql(
             "INSERT INTO audit_event (at, actor, action, entity, case_id, ticket_id, entry_id, "
             'team_id, project_id, "before", "after") '

@@ -16,26 +16,22 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from caseflow.domain import values
+from caseflow.domain import values, work_order
 from caseflow.domain.calendar import end_of_day
 from caseflow.domain.durations import Duration
 from caseflow.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from caseflow.persistence import tables as t
-from caseflow.persistence.transaction import update_versioned
-from caseflow.services import audit
+from caseflow.services import audit, work_orders
 from caseflow.services.app import App
 from caseflow.services.directory import team_by_code, user_by_login
 from caseflow.services.permissions import (
     Actor,
     can_work_on,
     require_can_open_on,
-    require_lead_of,
-    require_work_on,
 )
 from caseflow.services.queries import events, ticket_is_open, ticket_rows, ticket_view
 from caseflow.services.views import TicketView
@@ -67,25 +63,6 @@ def get_ticket(conn: Connection, ticket_id: int) -> Any:
 
 def _view(conn: Connection, ticket_id: int) -> TicketView:
     return ticket_rows(conn, T.c.id == ticket_id)[0]
-
-
-def _snapshot(ticket: Any, **changes: Any) -> dict[str, object]:
-    """The fields an audit event shows before/after, with ``changes`` applied."""
-    state = {"status": ticket.status, "assignee_id": ticket.assignee_id,
-             "due_at": ticket.due_at, "version": ticket.version} | changes
-    state["due_at"] = state["due_at"].isoformat()
-    return state
-
-
-def _change(conn: Connection, app: App, actor: Actor, ticket: Any, action: str,
-            note: str | None = None, extra: dict[str, Any] | None = None,
-            **values: Any) -> None:
-    """Apply ``values`` to the ticket (version-checked) and audit it in one go."""
-    version = update_versioned(conn, T, ticket, **values)
-    after = _snapshot(ticket, **{k: v for k, v in values.items()
-                                 if k in ("status", "assignee_id", "due_at")}, version=version)
-    audit.record(conn, at=app.clock.now(), actor=actor, action=action, ticket=ticket,
-                 before=_snapshot(ticket), after=after | (extra or {}), note=note)
 
 
 def add_ticket(
@@ -121,17 +98,18 @@ def add_ticket(
         assignee_row = _assignable(conn, actor, assignee) if assignee else None
         team_id = (assignee_row.team_id if assignee_row and assignee_row.team_id else None) \
             or (actor.team_id if actor.role in ("member", "lead") else None) or case.team_id
-        ticket_id = conn.execute(T.insert().values(
+        ticket_id: int = conn.execute(T.insert().values(
             case_id=case_id, stage=case.stage, title=title,
             title_zh=title if _CJK.search(title) else None, required=False,
             team_id=team_id, assignee_id=assignee_row.id if assignee_row else None,
             status="open", due_rule=str(within) if within else None, due_at=due_at,
             opened_at=now, level=0, version=1,
         ).returning(T.c.id)).scalar_one()
-        audit.record(conn, at=now, actor=actor, action="ticket.open",
-                     ticket=get_ticket(conn, ticket_id), project_id=case.project_id,
-                     after={"title": title, "status": "open", "due_at": due_at.isoformat(),
-                            "assignee": assignee}, note=note)
+        work_orders.record(conn, work_order.opened(
+            ticket_id=ticket_id, case_id=case_id, team_id=team_id,
+            assignee_id=assignee_row.id if assignee_row else None, due_at=due_at,
+            actor=actor.login, at=now, note=note,
+            extra={"title": title, "assignee": assignee}), case.project_id)
         tx.commit()
         return _view(conn, ticket_id)
 
@@ -229,15 +207,8 @@ def may_work_on(app: App, actor: Actor, ticket_id: int) -> bool:
 def start(app: App, actor: Actor, ticket_id: int) -> TicketView:
     """Mark an order in progress; starting an unassigned order takes it."""
     with app.transaction() as tx:
-        ticket = get_ticket(tx.conn, ticket_id)
-        require_work_on(actor, ticket, "start")
-        if ticket.status != "open":
-            raise Refused(f"work order #{ticket_id} is {ticket.status.replace('_', ' ')}; "
-                          "only an open order can be started")
-        values: dict[str, Any] = {"status": "in_progress", "started_at": app.clock.now()}
-        if ticket.assignee_id is None and actor.id is not None:
-            values["assignee_id"] = actor.id
-        _change(tx.conn, app, actor, ticket, "ticket.start", **values)
+        loaded = work_orders.load(app, tx.conn, ticket_id)
+        work_orders.change(app, tx.conn, actor, loaded, "start")
         tx.commit()
         return _view(tx.conn, ticket_id)
 
@@ -252,31 +223,17 @@ def close(app: App, actor: Actor, ticket_id: int, note: str,
     note = _required_text(note, "--note")
     with app.transaction() as tx:
         conn = tx.conn
-        ticket = get_ticket(conn, ticket_id)
-        if ticket.status == "closed":
-            when = "?"
-            if ticket.closed_at:
-                local = ticket.closed_at.astimezone(ZoneInfo(app.settings.display_tz))
-                when = local.strftime("%Y-%m-%d %H:%M")
-            raise Refused(f"work order #{ticket_id} is already closed "
-                          f"(by {ticket.closed_by} at {when})")
-        if ticket.status == "cancelled":
-            raise Refused(f"work order #{ticket_id} was cancelled; there is nothing to close")
-        require_work_on(actor, ticket, "close")
+        loaded = work_orders.load(app, conn, ticket_id)
         if evidence:
-            evidence_service.add(conn, app, actor, ticket, evidence)
-        evidence_service.require(conn, app, ticket, "close")
+            evidence_service.add(conn, app, actor, loaded.row, evidence)
         now = app.clock.now()
-        values: dict[str, Any] = {"status": "closed", "closed_at": now,
-                                  "closed_by": actor.login, "close_note": note}
-        if ticket.assignee_id is None and actor.id is not None:
-            values["assignee_id"] = actor.id
         # the version check happens here: of two simultaneous closes one finds no row
-        _change(conn, app, actor, ticket, "ticket.close", note=note,
-                extra={"on_time": now <= ticket.due_at}, **values)
-        if ticket.records:
-            _record_fact(conn, ticket, actor, now)
-        _entry_follows(conn, ticket, actor, now, "open", "awaiting_signoff", note)
+        work_orders.change(app, conn, actor, loaded, "close", note=note,
+                           extra={"on_time": now <= loaded.row.due_at})
+        # after the machine: a closed or cancelled order is told so, not asked for photos
+        evidence_service.require(conn, app, loaded.row, "close")
+        if loaded.row.records:
+            _record_fact(conn, loaded.row, actor, now)
         tx.commit()
         return _view(conn, ticket_id)
 
@@ -296,22 +253,8 @@ def _record_fact(conn: Connection, ticket: Any, actor: Actor, now: datetime) -> 
         return
     case = conn.execute(sa.select(t.enterprise_case)
                         .where(t.enterprise_case.c.id == ticket.case_id)).one()
-    audit.record(conn, at=now, actor=actor, action="case.fact", case=case,
+    audit.record(conn, at=now, actor=actor.login, action="case.fact", case=case,
                  after={"fact": ticket.records, "ticket_id": ticket.id})
-
-
-def _entry_follows(conn: Connection, ticket: Any, actor: Actor, now: datetime,
-                   from_status: str, to_status: str, note: str | None) -> None:
-    """Keep the ticket's clear-list entry in step: closed → awaiting sign-off, reopened → open."""
-    e = t.clear_list_entry
-    entry = conn.execute(sa.select(e).where(e.c.ticket_id == ticket.id)).first()
-    if entry is None or entry.status != from_status:
-        return
-    update_versioned(conn, e, entry, status=to_status,
-                     awaiting_since=now if to_status == "awaiting_signoff" else None)
-    audit.record(conn, at=now, actor=actor, action=f"entry.{to_status}", ticket=ticket,
-                 entry_id=entry.id, before={"status": from_status},
-                 after={"status": to_status}, note=note)
 
 
 def retract_fact(conn: Any, ticket: Any, actor: Actor, now: datetime, reason: str) -> None:
@@ -328,29 +271,19 @@ def retract_fact(conn: Any, ticket: Any, actor: Actor, now: datetime, reason: st
         f.c.case_id == ticket.case_id, f.c.fact == ticket.records, f.c.retracted_at.is_(None),
     ).values(retracted_at=now))
     if retracted.rowcount:
-        audit.record(conn, at=now, actor=actor, action="case.fact_retracted", case=case,
+        audit.record(conn, at=now, actor=actor.login, action="case.fact_retracted", case=case,
                      before={"fact": ticket.records}, note=reason)
 
 
 def reopen(app: App, actor: Actor, ticket_id: int, reason: str) -> TicketView:
+    """Reopen a closed order: its entry awaiting sign-off is open again, and an overdue
+    order whose entry was signed off goes back on the clear-to-zero list."""
     reason = _required_text(reason, "--reason")
     with app.transaction() as tx:
         conn = tx.conn
-        ticket = get_ticket(conn, ticket_id)
-        if actor.role != "supervisor":
-            require_work_on(actor, ticket, "reopen")
-        if ticket.status != "closed":
-            raise Refused(f"work order #{ticket_id} is {ticket.status.replace('_', ' ')}; "
-                          "only a closed order can be reopened")
-        case = conn.execute(sa.select(t.enterprise_case.c.id, t.enterprise_case.c.status)
-                            .where(t.enterprise_case.c.id == ticket.case_id)).one()
-        if case.status in ("withdrawn", "done"):
-            raise Refused(f"case #{case.id} is {case.status}; its orders cannot be reopened")
-        now = app.clock.now()
-        _change(conn, app, actor, ticket, "ticket.reopen", note=reason,
-                status="open", closed_at=None, closed_by=None)
-        retract_fact(conn, ticket, actor, now, reason)
-        _entry_follows(conn, ticket, actor, now, "awaiting_signoff", "open", reason)
+        loaded = work_orders.load(app, conn, ticket_id)
+        work_orders.change(app, conn, actor, loaded, "reopen", note=reason)
+        retract_fact(conn, loaded.row, actor, app.clock.now(), reason)
         tx.commit()
         return _view(conn, ticket_id)
 
@@ -359,17 +292,10 @@ def assign(app: App, actor: Actor, ticket_id: int, login: str) -> TicketView:
     """A lead (re)assigns within their team; a member may take an unassigned team order."""
     with app.transaction() as tx:
         conn = tx.conn
-        ticket = get_ticket(conn, ticket_id)
-        taking = login == actor.login and ticket.assignee_id is None and can_work_on(actor, ticket)
-        if not taking:
-            require_lead_of(actor, ticket, "assign")
-        if ticket.status in ("closed", "cancelled"):
-            raise Refused(f"work order #{ticket_id} is {ticket.status}; reopen it first")
+        loaded = work_orders.load(app, conn, ticket_id)
         user = _assignable(conn, actor, login)
-        if user.id == ticket.assignee_id:
-            raise Refused(f"work order #{ticket_id} is already assigned to {login}")
-        _change(conn, app, actor, ticket, "ticket.assign", extra={"assignee": login},
-                assignee_id=user.id)
+        work_orders.change(app, conn, actor, loaded, "assign", extra={"assignee": login},
+                           assignee_id=user.id, login=login)
         tx.commit()
         return _view(conn, ticket_id)
 
@@ -378,15 +304,9 @@ def extend(app: App, actor: Actor, ticket_id: int, to: date, reason: str) -> Tic
     reason = _required_text(reason, "--reason")
     with app.transaction() as tx:
         conn = tx.conn
-        ticket = get_ticket(conn, ticket_id)
-        require_lead_of(actor, ticket, "extend")
-        if ticket.status in ("closed", "cancelled"):
-            raise Refused(f"work order #{ticket_id} is {ticket.status}; nothing to extend")
-        new_due = end_of_day(values.day(to, "deadline"))
-        if new_due <= ticket.due_at:
-            raise InvalidInput(f"{to} is not later than the current deadline; an extension "
-                               "moves the deadline later")
-        _change(conn, app, actor, ticket, "ticket.extend", note=reason, due_at=new_due)
+        loaded = work_orders.load(app, conn, ticket_id)
+        work_orders.change(app, conn, actor, loaded, "extend", note=reason,
+                           due_at=end_of_day(values.day(to, "deadline")), day=to)
         tx.commit()
         return _view(conn, ticket_id)
 
@@ -399,7 +319,7 @@ def comment(app: App, actor: Actor, ticket_id: int, text: str) -> TicketView:
         lead_of = actor.role == "lead" and ticket.team_id == actor.team_id
         if not (can_work_on(actor, ticket) or lead_of or actor.role == "supervisor"):
             raise PermissionDenied(f"{actor.login} may not comment on work order #{ticket_id}")
-        audit.record(conn, at=app.clock.now(), actor=actor, action="ticket.comment",
+        audit.record(conn, at=app.clock.now(), actor=actor.login, action="ticket.comment",
                      ticket=ticket, note=text)
         tx.commit()
         return _view(conn, ticket_id)

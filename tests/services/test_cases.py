@@ -61,10 +61,10 @@ def test_advance_refused_until_required_orders_closed(app: App, town: Town) -> N
         cases.advance(app, town.lead, case.id)
     assert _counts(app) == before
     close_required(app, town, case.id)
-    moved = cases.advance(app, town.lead, case.id, note="协议已签")
+    moved = cases.advance(app, town.lead, case.id, note="协议已签", open_orders="cancel")
     assert (moved.source, moved.case.stage) == ("negotiate", "relocate")
     assert moved.opened and all(t.stage == "relocate" for t in moved.opened)
-    # optional orders left behind are cancelled, not deleted
+    # optional orders left behind are cancelled (asked for), not deleted, the note on each
     left = [t for t in cases.show_case(app, case.id).tickets if t.stage == "negotiate"]
     assert {t.status for t in left if not t.required} <= {"cancelled", "closed"}
     event = cases.show_case(app, case.id).history[-1]
@@ -96,7 +96,8 @@ def test_full_gongai_lifecycle_to_done(app: App, town: Town) -> None:
     case = cases.add_case(app, town.admin, "SW01", _new())
     for expected in ["relocate", "demolish", "build", "attract", "done"]:
         close_required(app, town, case.id)
-        assert cases.advance(app, town.admin, case.id).case.stage == expected
+        assert cases.advance(app, town.admin, case.id, note="下一环节",
+                             open_orders="cancel").case.stage == expected
     assert cases.show_case(app, case.id).status == "done"
 
 
@@ -117,7 +118,8 @@ def test_case_keeps_its_workflow_version_when_the_file_changes(app: App, town: T
     assert cases.show_case(app, case.id).workflow_version == 1
     assert cases.show_case(app, newer.id).workflow_version == 2
     close_required(app, town, case.id)
-    assert cases.advance(app, town.admin, case.id).case.stage_label_zh == "移"
+    assert cases.advance(app, town.admin, case.id,
+                         open_orders="keep").case.stage_label_zh == "移"
 
 
 def test_duplicate_credit_code_and_bad_input(app: App, town: Town) -> None:

@@ -211,7 +211,7 @@ def advance_to(app: App, admin: Actor, case_id: int, stage: str) -> None:
         for t in tickets.list_tickets(app, admin, scope="all", case_id=case_id):
             if t.required:
                 tickets.close(app, admin, t.id, "完成")
-        cases.advance(app, admin, case_id)
+        cases.advance(app, admin, case_id, note="进入下一环节", open_orders="cancel")
 
 
 def test_progress_completion_rate_to_two_decimals(app: App, clock: FixedClock, town) -> None:  # noqa: ANN001
@@ -255,7 +255,7 @@ def test_progress_by_town_and_other_workflow(app: App, clock: FixedClock, town) 
     advance_to(app, admin, reclaimed, "demolish")
     for t in tickets.list_tickets(app, admin, scope="all", case_id=reclaimed):
         tickets.close(app, admin, t.id, "完成")
-    cases.advance(app, admin, reclaimed, "reclaim")
+    cases.advance(app, admin, reclaimed, "reclaim", note="收储", open_orders="cancel")
     advance_to(app, admin, parked, "demolish")
     report = reports.progress(app, 2026, by="town")
     rows = {r.unit: r for r in report.rows}

@@ -200,12 +200,22 @@ def register(app: typer.Typer) -> None:
         trigger: Annotated[str | None, typer.Argument(
             help="transition; without it the single forward one")] = None,
         note: Annotated[str | None, typer.Option("--note", help="why, for the record")] = None,
+        cancel_open: Annotated[bool, typer.Option(
+            "--cancel-open", help="cancel the stage's open optional orders, --note on each")] =
+            False,
+        keep_open: Annotated[bool, typer.Option(
+            "--keep-open", help="leave the stage's open optional orders open")] = False,
         json: JsonOpt = False,
     ) -> None:
         """Move a case to its next stage (or fire TRIGGER)."""
+        from caseflow.adapters.cli.context import UsageProblem
+
         state: CliState = ctx.obj
+        if cancel_open and keep_open:
+            raise UsageProblem(_("give --cancel-open or --keep-open, not both"))
+        open_orders = "cancel" if cancel_open else "keep" if keep_open else "refuse"
         _print_moved(state, state.records("case.advance", case_id=case_id, trigger=trigger,
-                                          note=note), json)
+                                          note=note, open_orders=open_orders), json)
 
     @case.command("hold")
     def hold(

@@ -52,7 +52,7 @@ BASE_ERRORS = {"CaseflowError", "NotFound", "InvalidInput", "Refused", "IllegalT
 
 @dataclass(frozen=True)
 class Found:
-    message: str | tuple[str, str]
+    message: str | tuple[str, ...]
     context: str | None
     path: str
     line: int
@@ -139,7 +139,7 @@ def _error_classes(trees: dict[Path, ast.Module]) -> set[str]:
     return names
 
 
-def _is_command(func: ast.FunctionDef) -> bool:
+def _is_command(func: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return any(isinstance(d, ast.Call) and _name(d.func) in ("command", "callback")
                for d in func.decorator_list)
 

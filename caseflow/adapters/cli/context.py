@@ -53,10 +53,10 @@ class CliState:
         if self.session is not None:
             raise _not_remote(self)
         if self._app is None:
-            from caseflow.services.app import App
+            from caseflow.bootstrap import bootstrap
 
-            self._app = App.from_settings(database_url=self.database_url, clock=_clock(),
-                                          create_database=create)
+            self._app = bootstrap(database_url=self.database_url, clock=_clock(),
+                                  create_database=create)
             if check_schema:
                 from caseflow.persistence.migrate import require_current
 

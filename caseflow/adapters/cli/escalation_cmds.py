@@ -238,14 +238,14 @@ def register(app: typer.Typer) -> None:
         json: JsonOpt = False,
     ) -> None:
         """Deliver the alerts due now over the configured channels (supervisors, admins)."""
-        from caseflow.adapters.notifiers import build_channels, close_channels
         from caseflow.services import alerts
+        from caseflow.services.ports import close_channels
 
         state: CliState = ctx.obj
         app_ = state.app()
         actor = state.actor()
         settings = alerts.alert_settings(app_)
-        channels = build_channels(settings, clock=app_.clock)
+        channels = app_.channels()
         try:
             result = alerts.dispatch(app_, channels, retry_failed=retry_failed,
                                      settings=settings, actor=actor)
@@ -294,9 +294,9 @@ def register(app: typer.Typer) -> None:
         root.setLevel(logging.INFO)
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
         quiet_http_logs()  # httpx logs each request's URL, robot keys included
-        for handler in root.handlers:
-            if not any(isinstance(f, SecretFilter) for f in handler.filters):
-                handler.addFilter(SecretFilter())
+        for each in root.handlers:
+            if not any(isinstance(f, SecretFilter) for f in each.filters):
+                each.addFilter(SecretFilter())
         scheduler.run(state.app())
 
 

@@ -120,7 +120,7 @@ def ticket_table(tickets: Sequence[Any], *, lang: str, tz: ZoneInfo, now: dateti
     """
     from rich.cells import cell_len
 
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     for ticket in tickets:
         who = ticket.assignee or (f"({ticket.team})" if ticket.team else "—")
         if ticket.status in OPEN:

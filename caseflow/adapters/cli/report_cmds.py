@@ -84,7 +84,9 @@ def register(app: typer.Typer) -> None:
         if fmt is Format.html:
             from caseflow.adapters.exporters.burndown import render_svg
 
-            charts = [render_svg(_series(state, 30, None), lang=state.lang)]
+            # the clear-to-zero list through THAT week, Monday to Sunday (to now if running)
+            charts = [render_svg(_series(state, 7, None, last_day=str(report.end)),
+                                 lang=state.lang)]
         default = f"weekly-{report.week}-{report.by}.{fmt.value}"
         _emit(state, fmt, output, default, [table], charts)
 
@@ -156,13 +158,13 @@ def register(app: typer.Typer) -> None:
         typer.echo(str(output))
 
 
-def _series(state: CliState, days: int, team: str | None) -> Any:
+def _series(state: CliState, days: int, team: str | None, last_day: str | None = None) -> Any:
     """The burndown's days and counts from the use case, as the chart module's series."""
     from datetime import date
 
     from caseflow.domain.burndown import BurndownSeries
 
-    data = state.call("report.burndown", days=days, team=team)
+    data = state.call("report.burndown", days=days, team=team, last_day=last_day)
     return BurndownSeries(dates=[date.fromisoformat(d) for d in data["dates"]],
                           open_counts=list(data["open_counts"]))
 

@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from caseflow.adapters.demo import names
 from caseflow.config import Settings, bundled_workflows_dir
 from caseflow.domain.credit_code import make_credit_code
+from caseflow.domain.work_order import Snapshot
 from caseflow.persistence import migrate
 from caseflow.persistence.db import make_engine
 from caseflow.persistence.workflow_files import WorkflowCatalog
@@ -151,7 +152,7 @@ def _drop_secondary_indexes(conn: sa.Connection) -> list[str]:
     if conn.dialect.name != "sqlite":
         return []
     conn.exec_driver_sql("PRAGMA cache_size=-400000")  # 400 MB for the bulk load
-    rows = conn.exec_driver_sql(
+    rows: Any = conn.exec_driver_sql(
         "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
         "AND tbl_name IN ('ticket', 'audit_event', 'enterprise_case', 'clear_list_entry')"
     ).all()
@@ -165,7 +166,8 @@ def _write_all(w: _Writer, definition: Any, rng: random.Random, n_cases: int,
     start = REFERENCE - timedelta(days=365)
     ts = w.ts
     # --- teams and staff: one office and four task forces in every town
-    teams, users = [], []
+    teams: list[tuple[Any, ...]] = []
+    users: list[tuple[Any, ...]] = []
     team_ids: dict[tuple[int, str], int] = {}
     members: dict[int, list[int]] = {}
     taken: set[str] = {"admin"}
@@ -191,7 +193,7 @@ def _write_all(w: _Writer, definition: Any, rng: random.Random, n_cases: int,
     w.insert("workflow_version", ("id", "name", "version", "digest", "source", "registered_at"),
              iter([(1, definition.name, definition.version, definition.digest,
                     definition.source, ts(start))]))
-    projects = []
+    projects: list[tuple[Any, ...]] = []
     for town in range(TOWNS):
         for p in range(PROJECTS_PER_TOWN):
             area = round(rng.uniform(40, 500), 2)
@@ -290,26 +292,34 @@ def _write_all(w: _Writer, definition: Any, rng: random.Random, n_cases: int,
                 if status in ("open", "in_progress") and due < REFERENCE:
                     level = 1 + (REFERENCE - due > timedelta(days=4)) \
                         + (REFERENCE - due > timedelta(days=10))
+                version = 1 + (status != "open") + (assignee is not None)
                 ticket_rows.append((
                     tid, case_id, stage_name, t.key, t.title_en, t.title_zh, t.required,
                     t.records, team, assignee, status, str(t.due), ts(due), ts(entered),
                     ts(entered) if status == "in_progress" else None, ts(closed_at), closed_by,
-                    "已办结" if status == "closed" else None, level,
-                    1 + (status != "open") + (assignee is not None)))
+                    "已办结" if status == "closed" else None, level, version))
+                # the one event shape (domain.work_order): complete snapshots before/after
                 event(entered, "admin" if i == 0 else "lead", "ticket.open", "ticket", case_id,
                       tid, None, team, project_id, None,
-                      {"title": t.title_en, "status": "open", "due_at": due.isoformat()}, None)
+                      Snapshot("open", assignee, due, 0, None, version - (status != "open"))
+                      .as_json() | {"title": t.title_en}, None)
+                if status in ("closed", "cancelled"):
+                    late = status == "closed" and closed_at is not None and closed_at > due
+                    before = Snapshot("open", assignee, due, 0, "open" if late else None,
+                                      version - 1)
+                    after = Snapshot(status, assignee, due, 0,
+                                     "awaiting_signoff" if late else None, version)
                 if status == "closed" and closed_at is not None:
                     on_time = closed_at <= due
                     event(closed_at, "member", "ticket.close", "ticket", case_id, tid, None, team,
-                          project_id, {"status": "open"}, {"status": "closed",
-                                                           "on_time": on_time}, "已办结")
+                          project_id, before.as_json(), after.as_json() | {"on_time": on_time},
+                          "已办结")
                     if not on_time:  # it was on the list, and has been signed off
                         _entry(entry_rows, event, w, len(entry_rows) + tid, tid, team, due,
                                closed_at, case_id, project_id, signed=True)
                 elif status == "cancelled":
                     event(closed_at or entered, "lead", "ticket.cancel", "ticket", case_id, tid,
-                          None, team, project_id, {"status": "open"}, {"status": "cancelled"},
+                          None, team, project_id, before.as_json(), after.as_json(),
                           f"case {TRIGGER_INTO.get(path[min(i + 1, len(path) - 1)], 'move')}")
                 elif level:
                     _entry(entry_rows, event, w, tid, tid, team, due, None, case_id, project_id,

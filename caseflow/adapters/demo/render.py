@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime, time
+from typing import Any
 
 from rich.console import Console
 from rich.panel import Panel
@@ -16,6 +17,7 @@ from rich.panel import Panel
 from caseflow.adapters.cli import i18n
 from caseflow.adapters.cli.i18n import _, ngettext
 from caseflow.adapters.demo.run import DemoResult
+from caseflow.bootstrap import bootstrap
 from caseflow.clock import SHANGHAI, FixedClock
 from caseflow.services import clearlist, directory, reports, tickets
 from caseflow.services.app import App
@@ -40,7 +42,7 @@ def _hint(console: Console, lang: str, command: str) -> None:
 def show(result: DemoResult, console: Console, elapsed: float | None = None,
          lang: str = "zh_CN") -> None:
     end = datetime.combine(result.end, time(18, 0), SHANGHAI)
-    app = App.from_settings(database_url=result.database_url, clock=FixedClock(end))
+    app = bootstrap(database_url=result.database_url, clock=FixedClock(end))
     db = f"caseflow --db {result.database_url}"
     i18n.use(lang)
     try:
@@ -85,7 +87,8 @@ def _member_queue(app: App, result: DemoResult, console: Console, db: str, lang:
     """The member with the longest queue, as ``ticket list --mine`` shows it."""
     from caseflow.adapters.cli import render
 
-    best, queue = None, []
+    best: Any = None
+    queue: list[Any] = []
     for member in (m for team in result.town.members.values() for m in team):
         mine = tickets.list_tickets(app, member, scope="mine")
         if len(mine) > len(queue):

@@ -15,6 +15,7 @@ from pathlib import Path
 from caseflow.adapters.demo import names
 from caseflow.adapters.demo import town as town_mod
 from caseflow.adapters.demo.simulate import Simulation, Stats, run
+from caseflow.bootstrap import bootstrap
 from caseflow.clock import SHANGHAI, FixedClock
 from caseflow.errors import InvalidInput, Refused
 from caseflow.persistence import migrate
@@ -66,7 +67,7 @@ def build_and_simulate(url: str, town_key: str, weeks: int, seed: int) -> DemoRe
     rng = random.Random(seed)
     past = WINDOW_START - timedelta(days=PAST_DAYS)
     clock = FixedClock(datetime.combine(past, time(8, 30), SHANGHAI))
-    app = App.from_settings(database_url=url, clock=clock)
+    app = bootstrap(database_url=url, clock=clock)
     try:
         refuse_non_empty(app)
         setup.init(app, town_mod.ADMIN, "系统管理员")

@@ -230,7 +230,7 @@ class Simulation:
         for trigger in triggers:
             try:
                 moved = cases.advance(self.app, self.manager, case_id, trigger,
-                                      note="所需工单已办结，进入下一环节")
+                                      note="所需工单已办结，进入下一环节", open_orders="cancel")
             except CaseflowError:
                 continue
             for cancelled in moved.cancelled:

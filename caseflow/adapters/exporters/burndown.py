@@ -299,7 +299,7 @@ def _draw_png(
     from matplotlib.dates import DateFormatter
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context(rc):
+    with matplotlib.rc_context(rc):  # type: ignore[arg-type]
         fig = Figure(figsize=(10, 5), dpi=120)
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
@@ -310,7 +310,7 @@ def _draw_png(
         if series.dates:
             trend = series.trend()
             ax.plot(
-                series.dates,
+                series.dates,  # type: ignore[arg-type]  # matplotlib plots dates
                 series.open_counts,
                 color="#c0392b",
                 linewidth=2,
@@ -321,7 +321,7 @@ def _draw_png(
             end = series.dates[0] + timedelta(days=_x_end(series, trend))
             t_end = min(trend.zero_date, end) if trend.zero_date else end
             ax.plot(
-                [series.dates[0], t_end],
+                [series.dates[0], t_end],  # type: ignore[arg-type]  # matplotlib plots dates
                 [trend.intercept, max(trend.value_at(t_end), 0.0)],
                 color="#1f6fb2",
                 linewidth=2,

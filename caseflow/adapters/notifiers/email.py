@@ -19,8 +19,7 @@ from email.utils import format_datetime, make_msgid
 from caseflow.adapters.notifiers.base import DeliveryError
 from caseflow.adapters.notifiers.message import AlertMessage
 from caseflow.clock import SHANGHAI, Clock, SystemClock
-
-DEFAULT_SENDER_NAME = "caseflow 工改督办"
+from caseflow.services.alert_settings import DEFAULT_SENDER_NAME
 
 
 class SmtpChannel:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,14 +15,20 @@ from caseflow.persistence import tables as t
 from caseflow.services.app import App
 
 
-def burndown(app: App, days: int = 30, team: str | None = None) -> BurndownSeries:
-    """Open clear-list entries (open or awaiting sign-off) at the end of each of the last
-    ``days`` days, Shanghai time (today counts up to now)."""
+def burndown(app: App, days: int = 30, team: str | None = None,
+             last_day: date | None = None) -> BurndownSeries:
+    """Open clear-list entries (open or awaiting sign-off) at the end of each of the
+    ``days`` days up to ``last_day`` (default today), Shanghai time; today counts up to
+    now and days after today are not drawn (a week still running)."""
     if not 1 <= days <= 366:
         raise InvalidInput(f"--days {days} must be between 1 and 366")
     now = app.clock.now()
     today = local_date(now)
-    dates = [today - timedelta(days=days - 1 - i) for i in range(days)]
+    last = min(last_day, today) if last_day is not None else today
+    first = (last_day or today) - timedelta(days=days - 1)
+    if first > today:
+        raise InvalidInput("{day} has not come yet; a burndown ends by today", day=first)
+    dates = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     cutoffs = [min(end_of_day(d), now) for d in dates]
     entry = t.clear_list_entry.c
     with app.transaction(readonly=True) as tx:

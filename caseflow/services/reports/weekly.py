@@ -193,7 +193,7 @@ def _units(session: Session, by: str, end: datetime) -> dict[Any, tuple[str, str
                                 .where(Project.created_at < end))
         return {pid: (code, name) for pid, code, name in projects}
     if by == "town":
-        towns = session.execute(select(Project.town).where(Project.created_at < end)
+        towns: Any = session.execute(select(Project.town).where(Project.created_at < end)
                                 .distinct()).scalars()
         return {town: (town, town) for town in towns}
     return {}  # persons appear when they did something
@@ -323,11 +323,11 @@ def _local_day(session: Session, column: Any, end: datetime) -> Any:
     """
     # constants written into the SQL, not bound, so that GROUP BY matches the SELECT
     if session.dialect.name == "postgresql":
-        zone = sa.literal_column(f"'{SHANGHAI.key}'")
+        zone: Any = sa.literal_column(f"'{SHANGHAI.key}'")
         day = sa.func.date(sa.func.timezone(zone, column))
     else:
         offset = end.astimezone(SHANGHAI).utcoffset() or timedelta(0)
-        shift = sa.literal_column(f"'{int(offset.total_seconds()):+d} seconds'")
+        shift: Any = sa.literal_column(f"'{int(offset.total_seconds()):+d} seconds'")
         day = sa.func.date(column, shift)
     return sa.type_coerce(day, sa.Date())
 
@@ -464,17 +464,18 @@ def _state_at(session: Session, ids: Any, end: datetime
                     AuditEvent.action.in_(SNAPSHOT_ACTIONS),  # type: ignore[attr-defined]
                     AuditEvent.at >= end).subquery())
     # only the three fields, not each snapshot's whole JSON decoded in Python
-    for tid, status, due_at, assignee in session.execute(
-            select(first.c.ticket_id, first.c.status, first.c.due_at, first.c.assignee_id)
-            .where(first.c.n == 1)):
+    latest: Any = session.execute(
+        select(first.c.ticket_id, first.c.status, first.c.due_at, first.c.assignee_id)
+        .where(first.c.n == 1))
+    for tid, status, due_at, assignee in latest:
         if status is not None and due_at is not None:
             result[tid] = (status, datetime.fromisoformat(due_at), assignee)
     return result
 
 
 def _person_week(app: App, session: Session, start: datetime, end: datetime, row: Any) -> None:
-    logins = dict(session.execute(select(User.id, User.login)).all())
-    names = dict(session.execute(select(User.login, User.name)).all())
+    logins: dict[Any, Any] = dict(session.execute(select(User.id, User.login)).all())
+    names: dict[Any, Any] = dict(session.execute(select(User.login, User.name)).all())
 
     def person(login: str | None) -> WeeklyRow:
         target = row(login)

@@ -7,6 +7,7 @@ lock would fail with "database is locked" rather than answer."""
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,9 +25,16 @@ READERS = [
 
 
 @pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """SQLite only: its write lock is the subject (PostgreSQL readers never block on
+    writers), so these run on SQLite rather than being skipped on PostgreSQL."""
+    from tests.conftest import fresh_database
+
+    return fresh_database("sqlite", tmp_path, request)
+
+
+@pytest.fixture
 def locked(app: App, town: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    if app.engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's write lock; PostgreSQL readers never block on writers")
     cases.add_case(app, town.lead, "SW01", NewCase(name="神湾五金厂", team="negotiation"))
     monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 100)
     writer = sqlite3.connect(app.engine.url.database, isolation_level=None)

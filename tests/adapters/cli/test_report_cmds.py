@@ -102,6 +102,17 @@ def test_weekly_html_page_with_burndown(run, week11: Week11, tmp_path: Path) -> 
     assert "http://" not in page and "https://" not in page
 
 
+def test_weekly_html_burndown_is_of_that_week(run, week11: Week11, tmp_path: Path) -> None:  # noqa: ANN001
+    """Issue 9 defect 7: the page of 2026-W11 draws W11's list (Monday 9 to Sunday 15
+    March), not the last 30 days before whenever the report is run."""
+    out = tmp_path / "w11.html"
+    result = run("weekly", "--week", "2026-W11", "--format", "html", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert "(2026-03-09 – 2026-03-15)" in page
+    assert ">03-09<" in page and ">03-16<" not in page and ">03-08<" not in page
+
+
 def test_progress_table_and_xlsx(run, app: App, clock, town, tmp_path: Path) -> None:  # noqa: ANN001
     from caseflow.services import cases, projects
 

@@ -5,15 +5,15 @@ personal token; ``sign_in_attempt`` every password sign-in, so throttling holds
 across server processes. Audit events gain the token and client address the actor
 came through.
 
-Revision ID: 0008_accounts
-Revises: 0007_board_list
+Revision ID: 0009_accounts
+Revises: 0008_entry_episodes
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_accounts"
-down_revision = "0007_board_list"
+revision = "0009_accounts"
+down_revision = "0008_entry_episodes"
 branch_labels = None
 depends_on = None
 
