@@ -20,6 +20,7 @@ test: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/caseflow demo
+	$(BIN)/python -m caseflow.adapters.web.demo
 
 # The bench also times caseflow on PostgreSQL (a database it may fill; never the tests')
 # and Taskwarrior beside it (installed here when apt can).
