@@ -205,7 +205,7 @@ def issue_token(app: App, actor: Actor, *, label: str | None = None,
     label = " ".join((label or "").split())[:100] or None
     with app.transaction() as tx:
         now = app.clock.now()
-        token_id = tx.conn.execute(K.insert().values(
+        token_id: int = tx.conn.execute(K.insert().values(
             user_id=actor.id, token_hash=hash_token(token), label=label,
             address=(address or actor.address), created_at=now,
         ).returning(K.c.id)).scalar_one()
