@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import signal
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -135,7 +136,10 @@ def run(app: App) -> None:
             return
         log.info("scheduler stopping (%s); letting running jobs finish",
                  signal.Signals(signum).name)
-        scheduler.shutdown(wait=True)  # waits for running jobs, then start() returns
+        # Not in the handler itself: the signal may land while this (main) thread holds
+        # the executor's lock in submit(), and shutdown() would wait on it for ever.
+        threading.Thread(target=scheduler.shutdown, kwargs={"wait": True},
+                         name="caseflow-shutdown").start()
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     conf = scheduler_settings(app)
